@@ -1,0 +1,3 @@
+from tarot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""HTTP routers; each validates, calls one service function and returns a schema."""

@@ -1,0 +1,69 @@
+"""Card catalog routes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tarot.api.http import send_cached
+from tarot.deps import CatalogCacheDep, DbDep, SettingsDep
+from tarot.schemas.cards import Arcana, CardRead, DailyCardRead, DrawnCardRead, Suit
+from tarot.schemas.common import Page
+from tarot.services import cards as card_service
+
+router = APIRouter(prefix="/cards", tags=["cards"])
+
+MAX_SEED = 2**63 - 1
+
+
+@router.get("", response_model=Page[CardRead], summary="List and search cards")
+async def list_cards(
+    request: Request,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    settings: SettingsDep,
+    arcana: Arcana | None = None,
+    suit: Suit | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Matches name, keywords and meanings."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    cached = await card_service.list_cards(
+        db=db, cache=cache, arcana=arcana, suit=suit, q=q, limit=limit, offset=offset
+    )
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+
+
+@router.get("/random", response_model=list[DrawnCardRead], summary="Draw random cards")
+async def random_cards(
+    db: DbDep,
+    cache: CatalogCacheDep,
+    n: Annotated[int, Query(ge=1, le=78, description="How many distinct cards.")] = 1,
+    reversals: Annotated[bool, Query(description="Allow reversed cards.")] = True,
+    seed: Annotated[
+        int | None, Query(ge=0, le=MAX_SEED, description="Makes the draw reproducible.")
+    ] = None,
+) -> Response:
+    body = await card_service.random_cards(db=db, cache=cache, n=n, reversals=reversals, seed=seed)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/daily", response_model=DailyCardRead, summary="The card of the day (UTC)")
+async def daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
+    now = datetime.now(UTC)
+    cached = await card_service.daily_card(db=db, cache=cache, day=now.date())
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    return send_cached(request, cached, max_age=max(1, int((midnight - now).total_seconds())))
+
+
+@router.get("/{card_id}", response_model=CardRead, summary="One card by slug or short code")
+async def get_card(
+    request: Request, card_id: str, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+) -> Response:
+    cached = await card_service.get_card(db=db, cache=cache, card_id=card_id)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)

@@ -1,0 +1,42 @@
+"""HTTP helpers shared by routers: conditional GET, gzip and cache headers."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from tarot.services.cache import CachedBody
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Weak comparison, as RFC 9110 asks for If-None-Match."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(","))
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """True unless the client did not list gzip or gave it q=0."""
+    for part in (accept_encoding or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip().lower() == "gzip":
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def send_cached(request: Request, cached: CachedBody, *, max_age: int) -> Response:
+    """A cached body as a response, honouring If-None-Match and Accept-Encoding."""
+    headers = {
+        "ETag": cached.etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": "Accept-Encoding",
+    }
+    if etag_matches(request.headers.get("if-none-match"), cached.etag):
+        return Response(status_code=304, headers=headers)
+    body = cached.body
+    if accepts_gzip(request.headers.get("accept-encoding")) and (packed := cached.gzipped()):
+        body = packed
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)

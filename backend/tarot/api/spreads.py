@@ -1,0 +1,28 @@
+"""Spread catalog routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from tarot.api.http import send_cached
+from tarot.deps import CatalogCacheDep, DbDep, SettingsDep
+from tarot.schemas.spreads import SpreadRead
+from tarot.services import spreads as spread_service
+
+router = APIRouter(prefix="/spreads", tags=["spreads"])
+
+
+@router.get("", response_model=list[SpreadRead], summary="List spreads")
+async def list_spreads(
+    request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+) -> Response:
+    cached = await spread_service.list_spreads(db=db, cache=cache)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+
+
+@router.get("/{slug}", response_model=SpreadRead, summary="One spread and its positions")
+async def get_spread(
+    request: Request, slug: str, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+) -> Response:
+    cached = await spread_service.get_spread(db=db, cache=cache, slug=slug)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)

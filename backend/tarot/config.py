@@ -1,0 +1,91 @@
+"""Settings read once from the environment; no SDK is imported here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./tarot.db"
+
+
+def normalize_database_url(url: str) -> str:
+    """Map the URL schemes PaaS platforms hand out onto async SQLAlchemy drivers."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; `DATABASE_URL` and `PORT` as Zeabur sets them."""
+
+    model_config = SettingsConfigDict(env_prefix="TAROT_", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, validation_alias=AliasChoices("DATABASE_URL", "TAROT_DATABASE_URL")
+    )
+    port: int = Field(8000, validation_alias=AliasChoices("PORT", "TAROT_PORT"))
+    host: str = "0.0.0.0"  # noqa: S104 - a PaaS container must listen on every interface
+    env: str = "development"
+    log_level: str = "info"
+
+    db_pool_size: int = 3
+    db_max_overflow: int = 2
+    db_echo: bool = False
+
+    cache_enabled: bool = True
+    cache_ttl_seconds: int = 3600
+    cache_maxsize: int = 512
+
+    # LLM chain and providers.
+    llm_providers: str = "gemini,openai,offline"
+    gemini_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("GEMINI_API_KEY", "TAROT_GEMINI_API_KEY")
+    )
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "TAROT_OPENAI_API_KEY")
+    )
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = None
+    llm_timeout_seconds: float = 60.0
+    llm_first_chunk_timeout_seconds: float = 15.0
+    llm_max_attempts: int = 3
+    llm_backoff_seconds: float = 0.5
+    llm_max_retry_after_seconds: float = 10.0
+    llm_cooldown_failures: int = 3
+    llm_cooldown_seconds: float = 60.0
+    llm_max_output_tokens: int = 1200
+
+    # Reading queue.
+    worker_concurrency: int = 4
+    queue_max_pending: int = 100
+    reading_lease_seconds: float = 120.0
+    reading_deadline_seconds: float = 90.0
+    reading_wait_seconds: float = 30.0
+    queue_poll_seconds: float = 2.0
+    sse_heartbeat_seconds: float = 15.0
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def provider_chain(self) -> list[str]:
+        return [name.strip() for name in self.llm_providers.split(",") if name.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

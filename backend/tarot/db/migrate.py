@@ -1,0 +1,77 @@
+"""Schema migrations and seeding, used by the CLI; alembic is imported only here."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from tarot.db import HEAD_REVISION
+from tarot.db.models import Card, Spread
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _alembic_config(database_url: str):
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+async def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate the database up to `revision` (alembic's env.py runs its own event loop)."""
+    from alembic import command
+
+    await asyncio.to_thread(command.upgrade, _alembic_config(database_url), revision)
+
+
+async def downgrade(database_url: str, revision: str = "base") -> None:
+    """Migrate the database down to `revision`."""
+    from alembic import command
+
+    await asyncio.to_thread(command.downgrade, _alembic_config(database_url), revision)
+
+
+def script_head() -> str:
+    """The head revision according to alembic's own scripts."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config("")).get_current_head()
+
+
+async def is_ready(engine: AsyncEngine) -> bool:
+    """True when the schema is at HEAD_REVISION and the catalog is seeded."""
+    async with engine.connect() as conn:
+        has_version = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
+        if not has_version:
+            return False
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        if version != HEAD_REVISION:
+            return False
+        return bool((await conn.execute(select(func.count()).select_from(Card))).scalar())
+
+
+async def seed(session: AsyncSession) -> dict[str, int]:
+    """Insert the cards and spreads that are missing; never overwrites edited rows."""
+    from tarot.data import load_cards, load_spreads
+
+    have_cards = set((await session.scalars(select(Card.id))).all())
+    have_spreads = set((await session.scalars(select(Spread.slug))).all())
+    new_cards = [
+        Card(ordinal=index, **card)
+        for index, card in enumerate(load_cards())
+        if card["id"] not in have_cards
+    ]
+    new_spreads = [
+        Spread(ordinal=index, **spread)
+        for index, spread in enumerate(load_spreads())
+        if spread["slug"] not in have_spreads
+    ]
+    session.add_all(new_cards + new_spreads)
+    await session.flush()
+    return {"cards": len(new_cards), "spreads": len(new_spreads)}

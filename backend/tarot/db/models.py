@@ -1,0 +1,91 @@
+"""ORM models: the catalog (cards, spreads) and the readings that double as the queue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tarot.db.base import Base
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Card(Base):
+    """One of the 78 Rider-Waite-Smith cards."""
+
+    __tablename__ = "card"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    ordinal: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    arcana: Mapped[str] = mapped_column(String(8), index=True)
+    suit: Mapped[str | None] = mapped_column(String(12), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    rank: Mapped[str | None] = mapped_column(String(12))
+    keywords_upright: Mapped[list[str]] = mapped_column(JSON)
+    keywords_reversed: Mapped[list[str]] = mapped_column(JSON)
+    meaning_upright: Mapped[str] = mapped_column(Text)
+    meaning_reversed: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    element: Mapped[str] = mapped_column(String(8))
+    astrology: Mapped[str] = mapped_column(String(60))
+
+
+class Spread(Base):
+    """A layout of ordered positions; `positions` is a list of {position, name, prompt}."""
+
+    __tablename__ = "spread"
+
+    slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text)
+    positions: Mapped[list[dict]] = mapped_column(JSON)
+
+
+class Reading(Base):
+    """A question, its drawn cards and interpretation; its status row is also the job queue."""
+
+    __tablename__ = "reading"
+    __table_args__ = (Index("ix_reading_status_created_at", "status", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    spread_slug: Mapped[str] = mapped_column(ForeignKey("spread.slug"))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    reversals: Mapped[bool] = mapped_column(Boolean, default=True)
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    # [{"position": 1, "card_id": "the-fool", "reversed": false}, ...]
+    cards: Mapped[list[dict]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    interpretation: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str | None] = mapped_column(String(80))
+    # [{"provider": "gemini", "outcome": "rate_limited", "latency_ms": 12.5}, ...]
+    attempts: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    usage: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

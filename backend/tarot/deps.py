@@ -1,0 +1,43 @@
+"""Annotated dependency aliases used by the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tarot.config import Settings
+from tarot.db.session import Database
+from tarot.services.cache import Cache
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_catalog_cache(request: Request) -> Cache:
+    return request.app.state.catalog_cache
+
+
+async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncSession]:
+    """A session per request: committed when the route succeeds, rolled back otherwise."""
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DbDep = Annotated[Database, Depends(get_db)]
+CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,94 @@
+"""Domain errors and their RFC 9457 problem+json rendering."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("tarot.errors")
+
+
+class TarotError(Exception):
+    """A failure the client can act on; subclasses pick the status."""
+
+    status = 400
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+
+
+class NotFound(TarotError):
+    status = 404
+
+
+class InvalidInput(TarotError):
+    status = 422
+
+
+class Unavailable(TarotError):
+    """The service is alive but cannot take this request right now."""
+
+    status = 503
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+def problem(
+    status: int,
+    detail: str | None,
+    *,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    errors: list[dict] | None = None,
+) -> JSONResponse:
+    """Render a problem+json response."""
+    body: dict = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _describe(error: dict) -> dict:
+    where = ".".join(str(part) for part in error.get("loc", ()))
+    return {"loc": where, "msg": error.get("msg", ""), "type": error.get("type", "")}
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    """Make every error, expected or not, answer with problem+json."""
+
+    @app.exception_handler(TarotError)
+    async def _domain(request: Request, exc: TarotError) -> JSONResponse:
+        return problem(exc.status, exc.detail, request=request, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_describe(error) for error in exc.errors()]
+        summary = "; ".join(f"{e['loc']}: {e['msg']}" for e in errors[:5])
+        return problem(422, f"Invalid request: {summary}", request=request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No route matches {request.url.path}"
+        return problem(exc.status_code, detail, request=request, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "An unexpected error occurred.", request=request)

@@ -1,0 +1,1 @@
+"""Domain logic and queries; plain functions with keyword-only arguments that never commit."""

@@ -1,0 +1,122 @@
+"""Card catalog reads, served from the cache as ready-made JSON bytes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import TypeAdapter
+from sqlalchemy import String, cast, func, or_, select
+
+from tarot.db.models import Card
+from tarot.db.session import Database
+from tarot.errors import NotFound
+from tarot.schemas.cards import Arcana, CardRead, DailyCardRead, DrawnCardRead, Suit
+from tarot.schemas.common import Page
+from tarot.services.cache import Cache, CachedBody
+from tarot.services.draw import daily_seed, draw
+
+_card_page = TypeAdapter(Page[CardRead])
+_drawn_cards = TypeAdapter(list[DrawnCardRead])
+
+
+async def list_cards(
+    *,
+    db: Database,
+    cache: Cache,
+    arcana: Arcana | None = None,
+    suit: Suit | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> CachedBody:
+    """One page of cards matching the filters, in deck order."""
+    q = q.strip().lower() if q else None
+    key = ("cards", arcana, suit, q, limit, offset)
+
+    async def load() -> CachedBody:
+        filters = []
+        if arcana:
+            filters.append(Card.arcana == arcana.value)
+        if suit:
+            filters.append(Card.suit == suit.value)
+        if q:
+            filters.append(
+                or_(
+                    *(
+                        column.icontains(q, autoescape=True)
+                        for column in (
+                            Card.name,
+                            Card.meaning_upright,
+                            Card.meaning_reversed,
+                            cast(Card.keywords_upright, String),
+                            cast(Card.keywords_reversed, String),
+                        )
+                    )
+                )
+            )
+        async with db.sessionmaker() as session:
+            total = await session.scalar(select(func.count()).select_from(Card).where(*filters))
+            rows = await session.scalars(
+                select(Card).where(*filters).order_by(Card.ordinal).limit(limit).offset(offset)
+            )
+            page = Page[CardRead](
+                items=[CardRead.model_validate(row) for row in rows],
+                total=total or 0,
+                limit=limit,
+                offset=offset,
+            )
+        return CachedBody(_card_page.dump_json(page))
+
+    return await cache.get_or_load(key, load)
+
+
+async def get_card(*, db: Database, cache: Cache, card_id: str) -> CachedBody:
+    """One card by slug (`the-magician`) or short code (`ar01`)."""
+    ident = card_id.strip().lower()
+
+    async def load() -> CachedBody:
+        async with db.sessionmaker() as session:
+            card = await session.scalar(
+                select(Card).where(or_(Card.id == ident, Card.code == ident))
+            )
+        if card is None:
+            raise NotFound(f"No card with id or code '{card_id}'. Try 'the-magician' or 'ar01'.")
+        return CachedBody(CardRead.model_validate(card).model_dump_json().encode())
+
+    return await cache.get_or_load(("card", ident), load)
+
+
+async def load_deck(*, db: Database, cache: Cache) -> tuple[CardRead, ...]:
+    """All 78 cards in deck order, as models, for drawing."""
+
+    async def load() -> tuple[CardRead, ...]:
+        async with db.sessionmaker() as session:
+            rows = await session.scalars(select(Card).order_by(Card.ordinal))
+            return tuple(CardRead.model_validate(row) for row in rows)
+
+    return await cache.get_or_load(("deck",), load)
+
+
+async def random_cards(
+    *, db: Database, cache: Cache, n: int, reversals: bool, seed: int | None
+) -> bytes:
+    """`n` distinct cards, reproducible when seeded."""
+    deck = await load_deck(db=db, cache=cache)
+    if n > len(deck):
+        raise NotFound(f"The catalog holds only {len(deck)} cards.")
+    drawn = draw(count=n, deck_size=len(deck), reversals=reversals, seed=seed)
+    return _drawn_cards.dump_json(
+        [DrawnCardRead(card=deck[index], reversed=flip) for index, flip in drawn]
+    )
+
+
+async def daily_card(*, db: Database, cache: Cache, day: date) -> CachedBody:
+    """The card of the day: a deterministic function of the UTC date."""
+
+    async def load() -> CachedBody:
+        deck = await load_deck(db=db, cache=cache)
+        [(index, flip)] = draw(count=1, deck_size=len(deck), reversals=True, seed=daily_seed(day))
+        daily = DailyCardRead(date=day.isoformat(), card=deck[index], reversed=flip)
+        return CachedBody(daily.model_dump_json().encode())
+
+    return await cache.get_or_load(("daily", day.isoformat()), load)

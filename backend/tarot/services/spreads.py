@@ -1,0 +1,54 @@
+"""Spread catalog reads, served from the cache."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+
+from tarot.db.models import Spread
+from tarot.db.session import Database
+from tarot.errors import NotFound
+from tarot.schemas.spreads import SpreadRead
+from tarot.services.cache import Cache, CachedBody
+
+_spread_list = TypeAdapter(list[SpreadRead])
+
+
+async def load_spreads(*, db: Database, cache: Cache) -> dict[str, SpreadRead]:
+    """Every spread by slug, in catalog order."""
+
+    async def load() -> dict[str, SpreadRead]:
+        async with db.sessionmaker() as session:
+            rows = await session.scalars(select(Spread).order_by(Spread.ordinal))
+            return {row.slug: SpreadRead.model_validate(row) for row in rows}
+
+    return await cache.get_or_load(("spreads",), load)
+
+
+async def get_spread_model(*, db: Database, cache: Cache, slug: str) -> SpreadRead:
+    """One spread, or a 404 that lists the valid slugs."""
+    spreads = await load_spreads(db=db, cache=cache)
+    spread = spreads.get(slug.strip().lower())
+    if spread is None:
+        raise NotFound(f"No spread '{slug}'. Known spreads: {', '.join(spreads)}.")
+    return spread
+
+
+async def list_spreads(*, db: Database, cache: Cache) -> CachedBody:
+    """All spreads as a JSON array."""
+
+    async def load() -> CachedBody:
+        spreads = await load_spreads(db=db, cache=cache)
+        return CachedBody(_spread_list.dump_json(list(spreads.values())))
+
+    return await cache.get_or_load(("spreads-json",), load)
+
+
+async def get_spread(*, db: Database, cache: Cache, slug: str) -> CachedBody:
+    """One spread as JSON."""
+    spread = await get_spread_model(db=db, cache=cache, slug=slug)
+    return await cache.get_or_load(("spread-json", spread.slug), lambda: _encode(spread))
+
+
+async def _encode(spread: SpreadRead) -> CachedBody:
+    return CachedBody(spread.model_dump_json().encode())

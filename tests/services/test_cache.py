@@ -1,0 +1,65 @@
+"""The response cache: hits, single-flight loading, invalidation and gzip."""
+
+import asyncio
+
+import pytest
+
+from tarot.services.cache import Cache, CachedBody
+
+
+async def test_single_flight_loads_once_under_concurrency():
+    cache = Cache("t", maxsize=10, ttl=60)
+    calls = 0
+
+    async def load():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return CachedBody(b"x")
+
+    results = await asyncio.gather(*(cache.get_or_load("k", load) for _ in range(20)))
+    assert calls == 1
+    assert len({id(r) for r in results}) == 1
+    assert cache.stats()["size"] == 1
+
+
+async def test_failed_load_is_not_cached():
+    cache = Cache("t", maxsize=10, ttl=60)
+
+    async def boom():
+        raise LookupError("nope")
+
+    with pytest.raises(LookupError):
+        await cache.get_or_load("k", boom)
+    assert cache.stats()["size"] == 0
+
+
+async def test_invalidate_and_stats():
+    cache = Cache("t", maxsize=10, ttl=60)
+
+    async def load():
+        return 1
+
+    await cache.get_or_load("a", load)
+    await cache.get_or_load("a", load)
+    stats = cache.stats()
+    assert (stats["hits"], stats["misses"], stats["hit_ratio"]) == (1, 1, 0.5)
+    cache.invalidate()
+    assert cache.stats()["size"] == 0
+
+
+async def test_shrink_halves_entries():
+    cache = Cache("t", maxsize=100, ttl=60)
+    for key in range(10):
+        await cache.get_or_load(key, lambda k=key: asyncio.sleep(0, result=k))
+    assert cache.shrink() == 5
+    assert cache.stats()["size"] == 5
+
+
+def test_cached_body_etag_and_gzip():
+    small = CachedBody(b"{}")
+    big = CachedBody(b'{"a": "' + b"x" * 5000 + b'"}')
+    assert small.gzipped() is None
+    assert big.gzipped() is big.gzipped()
+    assert len(big.gzipped()) < 200
+    assert small.etag != big.etag and big.etag == CachedBody(big.body).etag
