@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tarot.config import Settings
 from tarot.db.session import Database
 from tarot.services.cache import Cache
+from tarot.services.queue import ReadingQueue
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -23,6 +24,10 @@ def get_db(request: Request) -> Database:
 
 def get_catalog_cache(request: Request) -> Cache:
     return request.app.state.catalog_cache
+
+
+def get_queue(request: Request) -> ReadingQueue:
+    return request.app.state.queue
 
 
 async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncSession]:
@@ -40,4 +45,6 @@ async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
+# scope="function": commit right after the route returns, before the response is sent.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from tarot import __version__
-from tarot.api import cards, health, spreads
+from tarot.api import cards, health, readings, spreads
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
+from tarot.llm.factory import ProviderFactory
 from tarot.services.cache import Cache
+from tarot.services.queue import ReadingQueue
 
 
 @asynccontextmanager
@@ -26,9 +28,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ttl=settings.cache_ttl_seconds,
         enabled=settings.cache_enabled,
     )
+    app.state.llm = ProviderFactory(settings)
+    app.state.queue = ReadingQueue(
+        db=app.state.db, settings=settings, factory=app.state.llm, cache=app.state.catalog_cache
+    )
+    app.state.queue.start()
     try:
         yield
     finally:
+        await app.state.queue.stop()
+        await app.state.llm.aclose()
         await app.state.db.dispose()
 
 
@@ -46,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(cards.router)
     v1.include_router(spreads.router)
+    v1.include_router(readings.router)
     v1.include_router(health.router)
     app.include_router(v1)
     # Platforms probe the root paths; the versioned copies are what the docs show.

@@ -1,0 +1,108 @@
+"""Reading routes: create, fetch, follow (SSE), list and delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from tarot.deps import CatalogCacheDep, DbDep, QueueDep, SessionDep, SettingsDep
+from tarot.errors import InvalidInput
+from tarot.schemas.common import Page
+from tarot.schemas.readings import ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services import readings as reading_service
+
+router = APIRouter(prefix="/readings", tags=["readings"])
+
+
+@router.post(
+    "",
+    response_model=ReadingRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Ask a question; cards are drawn now and the interpretation is written next",
+    responses={201: {"model": ReadingRead, "description": "Finished reading (wait=true)"}},
+)
+async def create_reading(
+    data: ReadingCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
+) -> ReadingRead:
+    reading = await reading_service.create_reading(
+        session=session, db=db, cache=cache, queue=queue, settings=settings, data=data
+    )
+    # Durable before any worker can see it: a reading is never lost once accepted.
+    await session.commit()
+    queue.wake()
+    response.headers["Location"] = str(request.url_for("get_reading", reading_id=reading.id))
+    if wait and await queue.wait_done(reading.id, settings.reading_wait_seconds):
+        reading = await reading_service.get_reading(session=session, reading_id=reading.id)
+        response.status_code = status.HTTP_201_CREATED
+    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+
+
+@router.get("", response_model=Page[ReadingSummary], summary="Your readings, newest first")
+async def list_readings(
+    session: SessionDep,
+    ids: Annotated[
+        list[uuid.UUID],
+        Query(max_length=100, description="Anonymous readings you hold the ids of."),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ReadingSummary]:
+    return await reading_service.list_readings(
+        session=session, owner_id=None, ids=ids, limit=limit, offset=offset
+    )
+
+
+@router.get("/{reading_id}", response_model=ReadingRead, summary="A reading and its status")
+async def get_reading(
+    reading_id: uuid.UUID, session: SessionDep, db: DbDep, cache: CatalogCacheDep
+) -> ReadingRead:
+    reading = await reading_service.get_reading(session=session, reading_id=reading_id)
+    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+
+
+@router.get(
+    "/{reading_id}/stream",
+    summary="Follow a reading as server-sent events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_reading(
+    reading_id: uuid.UUID,
+    session: SessionDep,
+    db: DbDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    reading = await reading_service.get_reading(session=session, reading_id=reading_id)
+    if last_event_id is not None and not last_event_id.isdigit():
+        raise InvalidInput("Last-Event-ID must be the id of a chunk event (a whole number).")
+    events = reading_service.stream_events(
+        db=db,
+        queue=queue,
+        settings=settings,
+        reading=reading,
+        last_event_id=int(last_event_id or 0),
+    )
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.delete("/{reading_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a reading")
+async def delete_reading(reading_id: uuid.UUID, session: SessionDep) -> Response:
+    await reading_service.delete_reading(session=session, reading_id=reading_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

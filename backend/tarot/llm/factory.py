@@ -1,0 +1,277 @@
+"""The provider chain: lazy imports, one retry loop, fallback, and a per-provider cooldown."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import random
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tarot.llm.base import ErrorKind, Prompt, ProviderError, StreamChunk, Usage
+
+if TYPE_CHECKING:
+    from tarot.config import Settings
+    from tarot.llm.base import Provider
+
+log = logging.getLogger("tarot.llm")
+
+# Listing or describing providers reads only these tables; nothing is imported or built.
+PROVIDER_MODULES = {
+    "gemini": "tarot.llm.gemini_provider",
+    "openai": "tarot.llm.openai_provider",
+    "offline": "tarot.llm.offline",
+}
+SDK_MODULES = {"gemini": "google.genai", "openai": "openai"}
+
+
+class StreamCut(Exception):
+    """A provider failed after text had already been handed on; no fallback is allowed."""
+
+    def __init__(self, provider: str, error: ProviderError):
+        super().__init__(f"{provider} stopped mid-stream: {error.kind.value}")
+        self.provider = provider
+        self.error = error
+
+
+class ChainExhausted(Exception):
+    """Every provider in the chain failed or was skipped."""
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One call to one provider, as stored with the reading."""
+
+    provider: str
+    outcome: str
+    latency_ms: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"provider": self.provider, "outcome": self.outcome, "latency_ms": self.latency_ms}
+
+
+@dataclass(slots=True)
+class ChainRun:
+    """What one interpretation run went through, filled in as it goes."""
+
+    attempts: list[Attempt] = field(default_factory=list)
+    provider: str | None = None
+    model: str | None = None
+    usage: Usage | None = None
+
+
+@dataclass(slots=True)
+class ProviderStats:
+    """Counters and circuit state for one provider."""
+
+    calls: int = 0
+    failures: int = 0
+    consecutive_failures: int = 0
+    last_error_kind: str | None = None
+    cooldown_until: float = 0.0  # wall-clock seconds
+    total_latency_ms: float = 0.0
+    successes: int = 0
+
+    def as_dict(self) -> dict:
+        cooling = self.cooldown_until > time.time()
+        return {
+            "calls": self.calls,
+            "failures": self.failures,
+            "consecutive_failures": self.consecutive_failures,
+            "last_error_kind": self.last_error_kind,
+            "cooldown_until": self.cooldown_until if cooling else None,
+            "circuit": "open" if cooling else "closed",
+            "mean_latency_ms": round(self.total_latency_ms / self.successes, 1)
+            if self.successes
+            else None,
+        }
+
+
+class ProviderFactory:
+    """Builds providers on first use and runs prompts through the configured chain."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.chain = [name for name in settings.provider_chain if name in PROVIDER_MODULES]
+        self.stats = {name: ProviderStats() for name in self.chain}
+        self._providers: dict[str, Provider] = {}
+        self._lock = asyncio.Lock()
+
+    def is_configured(self, name: str) -> bool:
+        """Whether a provider has what it needs (a key); never imports anything."""
+        if name == "gemini":
+            return self.settings.gemini_api_key is not None
+        if name == "openai":
+            return self.settings.openai_api_key is not None
+        return name == "offline"
+
+    def available_providers(self) -> list[str]:
+        """The chain members that could be called."""
+        return [name for name in self.chain if self.is_configured(name)]
+
+    def loaded_providers(self) -> list[str]:
+        """The providers actually built (and so imported) in this process."""
+        return list(self._providers)
+
+    def describe(self) -> list[dict]:
+        """Per-provider availability, load state, SDK import state and stats."""
+        return [
+            {
+                "name": name,
+                "available": self.is_configured(name),
+                "loaded": name in self._providers,
+                "sdk_module": SDK_MODULES.get(name),
+                "sdk_imported": SDK_MODULES.get(name) in sys.modules
+                if name in SDK_MODULES
+                else None,
+                **self.stats[name].as_dict(),
+            }
+            for name in self.chain
+        ]
+
+    def close_recovered_cooldowns(self) -> list[str]:
+        """Reset providers whose cooldown has run out, so they are tried afresh."""
+        now = time.time()
+        reopened = []
+        for name, stats in self.stats.items():
+            if stats.cooldown_until and stats.cooldown_until <= now:
+                stats.cooldown_until = 0.0
+                stats.consecutive_failures = 0
+                reopened.append(name)
+        return reopened
+
+    async def get(self, name: str) -> Provider:
+        """The provider instance, importing its module and SDK on first use."""
+        provider = self._providers.get(name)
+        if provider is None:
+            async with self._lock:
+                provider = self._providers.get(name)
+                if provider is None:
+                    # Importing an SDK takes a while; keep the event loop free meanwhile.
+                    module = await asyncio.to_thread(
+                        importlib.import_module, PROVIDER_MODULES[name]
+                    )
+                    provider = module.build(self.settings)
+                    self._providers[name] = provider
+                    log.info("provider %s loaded (model %s)", name, provider.model)
+        return provider
+
+    async def aclose(self) -> None:
+        """Close every built provider's client."""
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+
+    async def stream(self, prompt: Prompt, run: ChainRun, *, deadline: float) -> AsyncIterator[str]:
+        """Yield text from the first healthy provider; fall back only before the first chunk.
+
+        `deadline` is a `time.monotonic()` value: past it only `offline` is still tried.
+        """
+        for name in self.chain:
+            if not self.is_configured(name):
+                continue
+            stats = self.stats[name]
+            if name != "offline" and time.monotonic() >= deadline:
+                run.attempts.append(Attempt(name, "skipped_deadline"))
+                continue
+            if stats.cooldown_until > time.time():
+                run.attempts.append(Attempt(name, "skipped_cooldown"))
+                continue
+            provider = await self.get(name)
+            started = False
+            for attempt in range(1, self.settings.llm_max_attempts + 1):
+                began = time.monotonic()
+                stats.calls += 1
+                try:
+                    async for chunk in self._guarded(provider, prompt, deadline=deadline):
+                        if chunk.usage is not None:
+                            run.usage = chunk.usage
+                        if chunk.text:
+                            started = True
+                            yield chunk.text
+                except ProviderError as error:
+                    latency = _ms_since(began)
+                    kind = ErrorKind.CUT if started else error.kind
+                    run.attempts.append(Attempt(name, kind.value, latency))
+                    self._record_failure(name, kind)
+                    if started:
+                        raise StreamCut(name, error) from error
+                    delay = self._retry_delay(error, attempt, deadline)
+                    if delay is None:
+                        break
+                    await asyncio.sleep(delay)
+                    continue
+                latency = _ms_since(began)
+                run.attempts.append(Attempt(name, "ok", latency))
+                stats.successes += 1
+                stats.total_latency_ms += latency
+                stats.consecutive_failures = 0
+                run.provider, run.model = name, provider.model
+                return
+        raise ChainExhausted("no provider in the chain could write this reading")
+
+    async def _guarded(
+        self, provider: Provider, prompt: Prompt, *, deadline: float
+    ) -> AsyncIterator[StreamChunk]:
+        """The provider's stream under a first-chunk timeout and a total timeout."""
+        loop = asyncio.get_running_loop()
+        total = self.settings.llm_timeout_seconds
+        if provider.name != "offline":
+            total = min(total, max(0.0, deadline - time.monotonic()))
+        end = loop.time() + total
+        first_end = min(end, loop.time() + self.settings.llm_first_chunk_timeout_seconds)
+        stream = aiter(provider.stream(prompt))
+        seen_text = False
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout_at(end if seen_text else first_end):
+                        chunk = await anext(stream)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    stage = "the rest of the stream" if seen_text else "the first chunk"
+                    raise ProviderError(
+                        ErrorKind.TIMEOUT, f"timed out waiting for {stage}"
+                    ) from None
+                seen_text = seen_text or bool(chunk.text)
+                yield chunk
+        finally:
+            close = getattr(stream, "aclose", None)
+            if close is not None:
+                await close()
+
+    def _retry_delay(self, error: ProviderError, attempt: int, deadline: float) -> float | None:
+        """Seconds to wait before retrying the same provider, or None to fall over."""
+        settings = self.settings
+        if not error.kind.retryable or attempt >= settings.llm_max_attempts:
+            return None
+        if error.retry_after is not None:
+            delay = error.retry_after
+        else:
+            delay = settings.llm_backoff_seconds * 2 ** (attempt - 1) * (0.5 + random.random())  # noqa: S311
+        if delay > settings.llm_max_retry_after_seconds or time.monotonic() + delay >= deadline:
+            return None
+        return delay
+
+    def _record_failure(self, name: str, kind: ErrorKind) -> None:
+        stats = self.stats[name]
+        stats.failures += 1
+        stats.consecutive_failures += 1
+        stats.last_error_kind = kind.value
+        if name != "offline" and stats.consecutive_failures >= self.settings.llm_cooldown_failures:
+            stats.cooldown_until = time.time() + self.settings.llm_cooldown_seconds
+            log.warning(
+                "provider %s cooling down for %.0fs after %s",
+                name,
+                self.settings.llm_cooldown_seconds,
+                kind.value,
+            )
+
+
+def _ms_since(began: float) -> float:
+    return round((time.monotonic() - began) * 1000, 1)

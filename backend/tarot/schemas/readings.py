@@ -1,0 +1,112 @@
+"""Reading shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from tarot.llm.prompt import clean_question
+
+MAX_SEED = 2**63 - 1
+
+
+class ReadingStatus(StrEnum):
+    pending = "pending"
+    running = "running"
+    completed = "completed"
+    failed = "failed"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class ReadingCreate(BaseModel):
+    """A request for a reading."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        min_length=1, max_length=500, examples=["What should I focus on this month?"]
+    )
+    spread: str = Field("three-card", min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
+    reversals: bool = True
+    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Makes the draw reproducible.")
+    language: str = Field(
+        "en",
+        max_length=16,
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
+        description="BCP 47 tag of the reply language.",
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        cleaned = clean_question(value)
+        if not cleaned:
+            raise ValueError("the question is empty once control characters are removed")
+        return cleaned
+
+
+class ReadingCardRead(BaseModel):
+    """A card laid in a position."""
+
+    position: int
+    position_name: str
+    position_prompt: str
+    card_id: str
+    code: str
+    name: str
+    reversed: bool
+    keywords: list[str]
+
+
+class AttemptRead(BaseModel):
+    """One call made to a provider while writing the reading."""
+
+    provider: str
+    outcome: str
+    latency_ms: float
+
+
+class ReadingRead(BaseModel):
+    """A reading with its cards, interpretation and provenance."""
+
+    id: uuid.UUID
+    status: ReadingStatus
+    question: str
+    spread: str
+    language: str
+    reversals: bool
+    seed: int | None
+    cards: list[ReadingCardRead]
+    interpretation: str
+    provider: str | None
+    model: str | None
+    attempts: list[AttemptRead]
+    usage: dict | None
+    error: str | None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    completed_at: UtcDatetime | None
+
+
+class ReadingSummary(BaseModel):
+    """A reading as listed in a history."""
+
+    id: uuid.UUID
+    status: ReadingStatus
+    question: str
+    spread: str
+    provider: str | None
+    created_at: UtcDatetime

@@ -1,0 +1,306 @@
+"""The reading queue: the `reading` table itself, worked by in-process async workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from tarot.config import Settings
+from tarot.db.models import Reading, utcnow
+from tarot.db.session import Database
+from tarot.llm.base import DrawnCard, ReadingContext
+from tarot.llm.factory import ChainExhausted, ChainRun, ProviderFactory, StreamCut
+from tarot.llm.prompt import build_prompt
+from tarot.services.cache import Cache
+from tarot.services.cards import load_deck
+from tarot.services.spreads import load_spreads
+
+log = logging.getLogger("tarot.queue")
+FLUSH_SECONDS = 0.5
+TERMINAL = frozenset({"completed", "failed"})
+
+
+class LeaseLost(Exception):
+    """Another worker reclaimed the reading; this one must stop writing."""
+
+
+@dataclass(slots=True)
+class LiveReading:
+    """In-process progress of a reading being generated, for followers on this instance."""
+
+    parts: list[str] = field(default_factory=list)
+    status: str = "running"
+    provider: str | None = None
+    error: str | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def append(self, text: str) -> None:
+        self.parts.append(text)
+        self._signal()
+
+    def finish(self, status: str, *, provider: str | None = None, error: str | None = None) -> None:
+        self.status, self.provider, self.error = status, provider, error
+        self._signal()
+
+    def _signal(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_changed(self, timeout: float) -> None:
+        """Return on the next change, or after `timeout` seconds."""
+        changed = self._changed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await changed.wait()
+
+
+class ReadingQueue:
+    """Claims pending readings (SKIP LOCKED on Postgres) and writes their interpretations."""
+
+    def __init__(self, *, db: Database, settings: Settings, factory: ProviderFactory, cache: Cache):
+        self.db, self.settings, self.factory, self.cache = db, settings, factory, cache
+        self.live: dict[uuid.UUID, LiveReading] = {}
+        self.active = 0
+        self.processed = 0
+        self._wake = asyncio.Event()
+        self._done: dict[uuid.UUID, asyncio.Event] = {}
+        self._workers: list[asyncio.Task] = []
+
+    def start(self) -> None:
+        """Spawn the workers; readings left `running` past their lease get picked up too."""
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"reading-worker-{index}")
+            for index in range(self.settings.worker_concurrency)
+        ]
+
+    async def stop(self) -> None:
+        """Cancel the workers; a reading cut short is handed back to the queue."""
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
+
+    def wake(self) -> None:
+        """Tell idle workers that a new reading is waiting."""
+        self._wake.set()
+
+    async def wait_done(self, reading_id: uuid.UUID, timeout: float) -> bool:
+        """Wait until the reading is completed or failed; True if it is."""
+        event = self._done.setdefault(reading_id, asyncio.Event())
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        try:
+            while (remaining := end - loop.time()) > 0:
+                # Another instance may finish it, so look at the table now and then.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(remaining, 1.0)):
+                        await event.wait()
+                        return True
+                if await self._status(reading_id) in TERMINAL:
+                    return True
+            return False
+        finally:
+            self._done.pop(reading_id, None)
+
+    async def pending_count(self) -> int:
+        """How many readings wait for a worker."""
+        async with self.db.sessionmaker() as session:
+            return (
+                await session.scalar(
+                    select(func.count()).select_from(Reading).where(Reading.status == "pending")
+                )
+                or 0
+            )
+
+    async def _status(self, reading_id: uuid.UUID) -> str | None:
+        async with self.db.sessionmaker() as session:
+            return await session.scalar(select(Reading.status).where(Reading.id == reading_id))
+
+    async def _work(self) -> None:
+        while True:
+            try:
+                reading = await self.claim()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("claiming a reading failed; retrying shortly")
+                reading = None
+            if reading is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.settings.queue_poll_seconds):
+                        await self._wake.wait()
+                continue
+            self.active += 1
+            try:
+                await self.process(reading)
+            finally:
+                self.active -= 1
+
+    async def claim(self) -> Reading | None:
+        """Atomically take the oldest pending (or lease-expired) reading."""
+        now = utcnow()
+        pick = (
+            select(Reading.id)
+            .where(
+                or_(
+                    Reading.status == "pending",
+                    and_(Reading.status == "running", Reading.lease_until < now),
+                )
+            )
+            .order_by(Reading.created_at)
+            .limit(1)
+        )
+        if self.db.is_postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        statement = (
+            update(Reading)
+            .where(Reading.id == pick.scalar_subquery())
+            .values(
+                status="running",
+                claims=Reading.claims + 1,
+                interpretation="",
+                started_at=func.coalesce(Reading.started_at, now),
+                lease_until=now + timedelta(seconds=self.settings.reading_lease_seconds),
+            )
+            .returning(Reading)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.sessionmaker.begin() as session:
+            return (await session.scalars(statement)).one_or_none()
+
+    async def process(self, reading: Reading) -> None:
+        """Write one claimed reading's interpretation and store the outcome."""
+        live = self.live[reading.id] = LiveReading()
+        run = ChainRun()
+        deadline = time.monotonic() + self.settings.reading_deadline_seconds
+        status, error = "completed", None
+        try:
+            prompt = build_prompt(await self._context(reading))
+            last_flush = time.monotonic()
+            async for text in self.factory.stream(prompt, run, deadline=deadline):
+                live.append(text)
+                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    await self._save(reading, live.text, run=None)
+                    last_flush = time.monotonic()
+        except StreamCut as cut:
+            status, error = "failed", f"{cut}; the text stops where the provider did"
+        except ChainExhausted as exhausted:
+            status, error = "failed", str(exhausted)
+        except LeaseLost:
+            log.warning("reading %s was reclaimed by another worker", reading.id)
+            self._forget(reading.id, live, "pending")
+            return
+        except asyncio.CancelledError:
+            await asyncio.shield(self._release(reading))
+            self._forget(reading.id, live, "pending")
+            raise
+        try:
+            await self._save(reading, live.text, run=run, status=status, error=error)
+        except LeaseLost:
+            status = "pending"
+        self.processed += 1
+        live.provider = run.provider
+        self._forget(reading.id, live, status, error=error)
+
+    def _forget(self, reading_id: uuid.UUID, live: LiveReading, status: str, *, error=None) -> None:
+        live.finish(status, provider=live.provider, error=error)
+        self.live.pop(reading_id, None)
+        done = self._done.get(reading_id)
+        if done is not None and status in TERMINAL:
+            done.set()
+
+    async def _context(self, reading: Reading) -> ReadingContext:
+        deck = {card.id: card for card in await load_deck(db=self.db, cache=self.cache)}
+        spread = (await load_spreads(db=self.db, cache=self.cache))[reading.spread_slug]
+        positions = {p.position: p for p in spread.positions}
+        drawn = []
+        for laid in reading.cards:
+            card, place = deck[laid["card_id"]], positions[laid["position"]]
+            flipped = laid["reversed"]
+            drawn.append(
+                DrawnCard(
+                    position=place.position,
+                    position_name=place.name,
+                    position_prompt=place.prompt,
+                    card_id=card.id,
+                    card_name=card.name,
+                    arcana=card.arcana.value,
+                    suit=card.suit.value if card.suit else None,
+                    element=card.element,
+                    reversed=flipped,
+                    keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
+                    meaning=card.meaning_reversed if flipped else card.meaning_upright,
+                )
+            )
+        return ReadingContext(reading.question, spread.name, reading.language, tuple(drawn))
+
+    async def _save(
+        self,
+        reading: Reading,
+        text: str,
+        *,
+        run: ChainRun | None,
+        status: str = "running",
+        error: str | None = None,
+    ) -> None:
+        """Persist progress (and renew the lease), or the final outcome when `run` is given."""
+        now = utcnow()
+        values: dict = {"interpretation": text}
+        if run is None:
+            values["lease_until"] = now + timedelta(seconds=self.settings.reading_lease_seconds)
+        else:
+            values |= {
+                "status": status,
+                "error": error,
+                "provider": run.provider,
+                "model": run.model,
+                "attempts": [attempt.as_dict() for attempt in run.attempts],
+                "usage": _usage(run),
+                "completed_at": now,
+                "lease_until": None,
+            }
+        # The claim count fences off a worker whose lease expired and was taken over.
+        statement = (
+            update(Reading)
+            .where(Reading.id == reading.id, Reading.claims == reading.claims)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.sessionmaker.begin() as session:
+            result = await session.execute(statement)
+        if result.rowcount == 0:
+            raise LeaseLost(str(reading.id))
+
+    async def _release(self, reading: Reading) -> None:
+        statement = (
+            update(Reading)
+            .where(Reading.id == reading.id, Reading.claims == reading.claims)
+            .values(status="pending", interpretation="", lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        with contextlib.suppress(Exception):
+            async with self.db.sessionmaker.begin() as session:
+                await session.execute(statement)
+
+
+def _usage(run: ChainRun) -> dict | None:
+    if run.usage is None:
+        return None
+    usage = run.usage
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }

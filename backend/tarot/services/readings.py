@@ -1,0 +1,223 @@
+"""Readings: draw and store, fetch, list, delete, and follow as server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tarot.config import Settings
+from tarot.db.models import Reading
+from tarot.db.session import Database
+from tarot.errors import NotFound, Unavailable
+from tarot.schemas.common import Page
+from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services.cache import Cache
+from tarot.services.cards import load_deck
+from tarot.services.draw import draw
+from tarot.services.queue import TERMINAL, ReadingQueue
+from tarot.services.spreads import get_spread_model, load_spreads
+
+DB_POLL_SECONDS = 0.5
+
+
+async def create_reading(
+    *,
+    session: AsyncSession,
+    db: Database,
+    cache: Cache,
+    queue: ReadingQueue,
+    settings: Settings,
+    data: ReadingCreate,
+    owner_id: uuid.UUID | None = None,
+) -> Reading:
+    """Draw the cards and store a pending reading; generation happens in a worker."""
+    spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
+    if await queue.pending_count() >= settings.queue_max_pending:
+        raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
+    deck = await load_deck(db=db, cache=cache)
+    drawn = draw(
+        count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
+    )
+    reading = Reading(
+        id=uuid.uuid4(),
+        owner_id=owner_id,
+        question=data.question,
+        spread_slug=spread.slug,
+        language=data.language,
+        reversals=data.reversals,
+        seed=data.seed,
+        cards=[
+            {"position": place.position, "card_id": deck[index].id, "reversed": flipped}
+            for place, (index, flipped) in zip(spread.positions, drawn, strict=True)
+        ],
+        status="pending",
+        interpretation="",
+        attempts=[],
+        claims=0,
+    )
+    session.add(reading)
+    await session.flush()
+    return reading
+
+
+async def get_reading(
+    *, session: AsyncSession, reading_id: uuid.UUID, owner_id: uuid.UUID | None = None
+) -> Reading:
+    """A reading the caller may see: anonymous ones by id, owned ones by their owner only."""
+    reading = await session.get(Reading, reading_id, populate_existing=True)
+    if reading is None or (reading.owner_id is not None and reading.owner_id != owner_id):
+        raise NotFound(f"No reading {reading_id}.")
+    return reading
+
+
+async def to_schema(*, db: Database, cache: Cache, reading: Reading) -> ReadingRead:
+    """Expand a stored reading with its cards' names and the spread's positions."""
+    deck = {card.id: card for card in await load_deck(db=db, cache=cache)}
+    spread = (await load_spreads(db=db, cache=cache))[reading.spread_slug]
+    places = {place.position: place for place in spread.positions}
+    cards = []
+    for laid in reading.cards:
+        card, place = deck[laid["card_id"]], places[laid["position"]]
+        cards.append(
+            ReadingCardRead(
+                position=place.position,
+                position_name=place.name,
+                position_prompt=place.prompt,
+                card_id=card.id,
+                code=card.code,
+                name=card.name,
+                reversed=laid["reversed"],
+                keywords=card.keywords_reversed if laid["reversed"] else card.keywords_upright,
+            )
+        )
+    return ReadingRead(
+        id=reading.id,
+        status=reading.status,
+        question=reading.question,
+        spread=reading.spread_slug,
+        language=reading.language,
+        reversals=reading.reversals,
+        seed=reading.seed,
+        cards=cards,
+        interpretation=reading.interpretation,
+        provider=reading.provider,
+        model=reading.model,
+        attempts=reading.attempts or [],
+        usage=reading.usage,
+        error=reading.error,
+        created_at=reading.created_at,
+        started_at=reading.started_at,
+        completed_at=reading.completed_at,
+    )
+
+
+async def list_readings(
+    *,
+    session: AsyncSession,
+    owner_id: uuid.UUID | None,
+    ids: list[uuid.UUID],
+    limit: int,
+    offset: int,
+) -> Page[ReadingSummary]:
+    """The caller's readings, newest first: owned ones, or the anonymous ids they hold."""
+    if owner_id is not None:
+        scope = Reading.owner_id == owner_id
+    else:
+        scope = Reading.id.in_(ids) & Reading.owner_id.is_(None)
+    total = await session.scalar(select(func.count()).select_from(Reading).where(scope))
+    rows = await session.scalars(
+        select(Reading).where(scope).order_by(Reading.created_at.desc()).limit(limit).offset(offset)
+    )
+    items = [
+        ReadingSummary(
+            id=row.id,
+            status=row.status,
+            question=row.question,
+            spread=row.spread_slug,
+            provider=row.provider,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]
+    return Page[ReadingSummary](items=items, total=total or 0, limit=limit, offset=offset)
+
+
+async def delete_reading(
+    *, session: AsyncSession, reading_id: uuid.UUID, owner_id: uuid.UUID | None = None
+) -> None:
+    """Delete a reading the caller may see."""
+    reading = await get_reading(session=session, reading_id=reading_id, owner_id=owner_id)
+    await session.execute(delete(Reading).where(Reading.id == reading.id))
+
+
+def _event(kind: str, data: dict | str, event_id: int | None = None) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data)
+    lines = [f"event: {kind}"]
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines.extend(f"data: {line}" for line in payload.split("\n"))
+    return "\n".join(lines) + "\n\n"
+
+
+async def stream_events(
+    *,
+    db: Database,
+    queue: ReadingQueue,
+    settings: Settings,
+    reading: Reading,
+    last_event_id: int = 0,
+) -> AsyncIterator[str]:
+    """SSE frames: what exists so far, then live chunks until `done` or `error`.
+
+    A chunk's id is the length of the interpretation it brings the client to, so a
+    reconnect with `Last-Event-ID` resumes exactly where the client stopped.
+    """
+    loop = asyncio.get_running_loop()
+    sent, status, last_frame = max(0, last_event_id), None, loop.time()
+    row: Reading | None = reading
+    while True:
+        live = queue.live.get(reading.id)
+        if live is None:
+            row = row or await _fresh(db, reading.id)
+            if row is None:
+                yield _event("error", {"error": "the reading was deleted"})
+                return
+            text, current = row.interpretation, row.status
+        else:
+            text, current = live.text, live.status
+        frames = []
+        if current != status:
+            status = current
+            frames.append(_event("status", {"status": current}))
+        if len(text) > sent:
+            frames.append(_event("chunk", {"text": text[sent:]}, event_id=len(text)))
+            sent = len(text)
+        if live is None and current == "completed":
+            frames.append(_event("done", {"provider": row.provider, "model": row.model}))
+        elif live is None and current == "failed":
+            frames.append(_event("error", {"error": row.error or "generation failed"}))
+        for frame in frames:
+            yield frame
+        if live is None and current in TERMINAL:
+            return
+        if frames:
+            last_frame = loop.time()
+        elif loop.time() - last_frame >= settings.sse_heartbeat_seconds:
+            last_frame = loop.time()
+            yield ": keep-alive\n\n"
+        row = None
+        if live is not None:
+            await live.wait_changed(settings.sse_heartbeat_seconds)
+        else:
+            # Pending, or generating on another instance: follow the table instead.
+            await asyncio.sleep(DB_POLL_SECONDS)
+
+
+async def _fresh(db: Database, reading_id: uuid.UUID) -> Reading | None:
+    async with db.sessionmaker() as session:
+        return await session.get(Reading, reading_id)
