@@ -253,7 +253,7 @@ class ProviderFactory:
         if error.retry_after is not None:
             delay = error.retry_after
         else:
-            delay = settings.llm_backoff_seconds * 2 ** (attempt - 1) * (0.5 + random.random())  # noqa: S311
+            delay = settings.llm_backoff_seconds * 2 ** (attempt - 1) * (0.5 + random.random())
         if delay > settings.llm_max_retry_after_seconds or time.monotonic() + delay >= deadline:
             return None
         return delay

@@ -1,0 +1,69 @@
+"""The reading table as a queue: one claim per reading, leases, fencing and reclaiming."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from tarot.db.models import Reading, utcnow
+from tarot.services.queue import LeaseLost
+
+
+async def _create(client, n: int) -> list[str]:
+    ids = []
+    for index in range(n):
+        response = await client.post(
+            "/api/v1/readings", json={"question": f"question {index}", "spread": "three-card"}
+        )
+        assert response.status_code == 202
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def _rows(app) -> list[Reading]:
+    async with app.state.db.sessionmaker() as session:
+        return list(await session.scalars(select(Reading)))
+
+
+async def test_two_instances_share_the_queue_and_never_double_claim(make_client):
+    # Each app wipes the readings when it stops, so the rows are read before that.
+    async with make_client("postgres", worker_concurrency=0) as producer:
+        ids = await _create(producer, 30)
+        async with make_client("postgres", worker_concurrency=4) as one:
+            async with make_client("postgres", worker_concurrency=4) as two:
+                for _ in range(200):
+                    rows = await _rows(producer.app)
+                    if all(row.status == "completed" for row in rows):
+                        break
+                    await asyncio.sleep(0.05)
+                processed = one.app.state.queue.processed + two.app.state.queue.processed
+    assert sorted(str(row.id) for row in rows) == sorted(ids)
+    assert all(row.status == "completed" for row in rows)
+    assert all(row.claims == 1 for row in rows), "each reading was generated exactly once"
+    assert processed == 30
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_expired_lease_is_reclaimed_and_stale_worker_fenced(make_client, backend):
+    async with make_client(backend, worker_concurrency=0) as client:
+        [reading_id] = await _create(client, 1)
+        queue = client.app.state.queue
+        first = await queue.claim()
+        assert str(first.id) == reading_id and first.claims == 1
+        assert await queue.claim() is None, "a leased reading is not claimed twice"
+
+        async with client.app.state.db.sessionmaker.begin() as session:
+            await session.execute(
+                update(Reading).values(lease_until=utcnow() - timedelta(seconds=1))
+            )
+        second = await queue.claim()
+        assert second.id == first.id and second.claims == 2
+        with pytest.raises(LeaseLost):
+            await queue._save(first, "stale text", run=None)
+
+        await queue.process(second)
+        reading = (await client.get(f"/api/v1/readings/{reading_id}")).json()
+        assert reading["status"] == "completed"
+        assert reading["provider"] == "offline"
+        assert "stale text" not in reading["interpretation"]
