@@ -22,15 +22,10 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 # The suite must not pick up a developer's keys or settings.
 for _name in list(os.environ):
-    if (
-        (_name.startswith("TAROT_")
-        and _name != "TAROT_TEST_DATABASE_URL")
-        or _name
-        in (
-            "GEMINI_API_KEY",
-            "OPENAI_API_KEY",
-            "DATABASE_URL",
-        )
+    if (_name.startswith("TAROT_") and _name != "TAROT_TEST_DATABASE_URL") or _name in (
+        "GEMINI_API_KEY",
+        "OPENAI_API_KEY",
+        "DATABASE_URL",
     ):
         del os.environ[_name]
 

@@ -1,16 +1,10 @@
 """Consistency checks for the static card and spread catalogue."""
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-try:
-    from tarot.data import load_cards, load_spreads
-except ModuleNotFoundError:  # package not installed: import it from the source tree
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "backend"))
-    from tarot.data import load_cards, load_spreads
+from tarot.data import load_cards, load_spreads
 
 SUITS = ("wands", "cups", "swords", "pentacles")
 SUIT_PREFIX = {"wands": "wa", "cups": "cu", "swords": "sw", "pentacles": "pe"}
