@@ -44,6 +44,7 @@ class RecordedRequest:
     body: Any  # parsed JSON, or None when the body was not JSON
     headers: dict[str, str]
     fault: str
+    received_at: float  # time.monotonic(), to check back-off between attempts
 
 
 class _Cut:
@@ -192,6 +193,7 @@ class FakeLLMServer:
                     body=body,
                     headers={k: v for k, v in request.headers.items() if k not in _SECRET_HEADERS},
                     fault=fault,
+                    received_at=time.monotonic(),
                 )
             )
         if fault not in FAULTS:

@@ -1,0 +1,201 @@
+"""The provider chain end to end: real SDKs, fake servers, faults, and what gets stored."""
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import pytest
+from fakes.llm_servers import FakeLLMServer
+
+from tarot.llm.factory import ProviderFactory
+
+
+@pytest.fixture(scope="module")
+def gemini() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(reply="Gemini speaks: the cards lean toward patience.", chunks=4) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def openai() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(reply="OpenAI speaks: a door opens after a wait.", chunks=4) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh(gemini, openai):
+    gemini.reset()
+    openai.reset()
+
+
+@pytest.fixture
+def chain(make_client, gemini, openai):
+    """Start an app whose chain is gemini -> openai -> offline against the fake servers."""
+
+    def start(**overrides):
+        values = {
+            "llm_providers": "gemini,openai,offline",
+            "GEMINI_API_KEY": "gm-test-key",
+            "gemini_base_url": gemini.gemini_base_url,
+            "OPENAI_API_KEY": "sk-test-key",
+            "openai_base_url": openai.openai_base_url,
+            "llm_timeout_seconds": 2.0,
+            "llm_first_chunk_timeout_seconds": 0.5,
+            "llm_max_attempts": 2,
+            "llm_backoff_seconds": 0.05,
+        }
+        return make_client("postgres", **(values | overrides))
+
+    return start
+
+
+async def read(client, **body):
+    payload = {"question": "Is patience the answer?", "spread": "three-card"} | body
+    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def outcomes(reading):
+    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]
+
+
+async def test_healthy_gemini_writes_the_reading(chain, gemini, openai):
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["status"] == "completed"
+    assert reading["provider"] == "gemini"
+    assert reading["interpretation"] == gemini.reply
+    assert reading["usage"]["total_tokens"] == gemini.prompt_tokens + gemini.completion_tokens
+    assert outcomes(reading) == [("gemini", "ok")]
+    assert len(gemini.requests) == 1 and not openai.requests
+    sent = json.dumps(gemini.requests[0].body)
+    assert "<question>" in sent and "Is patience the answer?" in sent
+    for card in reading["cards"]:
+        assert card["name"] in sent
+
+
+async def test_500_is_retried_then_falls_over_to_openai(chain, gemini, openai):
+    gemini.script = ["500", "500"]
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["provider"] == "openai"
+    assert reading["interpretation"] == openai.reply
+    assert outcomes(reading) == [
+        ("gemini", "server_error"),
+        ("gemini", "server_error"),
+        ("openai", "ok"),
+    ]
+    assert len(gemini.requests) == 2, "our one retry loop: two attempts, SDK retries off"
+
+
+async def test_429_honours_retry_after_on_the_same_provider(chain, gemini):
+    gemini.script = ["429"]
+    gemini.retry_after = 1
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["provider"] == "gemini"
+    assert outcomes(reading) == [("gemini", "rate_limited"), ("gemini", "ok")]
+    first, second = gemini.requests
+    assert second.received_at - first.received_at >= 0.95
+
+
+async def test_429_with_a_long_retry_after_falls_over_at_once(chain, gemini, openai):
+    gemini.script = ["429"]
+    gemini.retry_after = 120
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["provider"] == "openai"
+    assert outcomes(reading) == [("gemini", "rate_limited"), ("openai", "ok")]
+
+
+async def test_hang_times_out_and_falls_over(chain, gemini, openai):
+    gemini.script = ["hang", "hang"]
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["provider"] == "openai"
+    assert outcomes(reading)[:2] == [("gemini", "timeout"), ("gemini", "timeout")]
+
+
+async def test_malformed_and_401_are_not_retried(chain, gemini, openai):
+    gemini.script = ["malformed"]
+    openai.script = ["401"]
+    async with chain() as client:
+        reading = await read(client)
+    assert reading["provider"] == "offline"
+    assert outcomes(reading) == [("gemini", "malformed"), ("openai", "auth"), ("offline", "ok")]
+    assert len(gemini.requests) == 1 and len(openai.requests) == 1
+    assert "sk-test-key" not in json.dumps(reading)
+
+
+async def test_cut_mid_stream_fails_the_reading_and_says_so(chain, gemini, openai):
+    gemini.script = ["cut"]
+    async with chain() as client:
+        reading = await read(client)
+        async with client.stream("GET", f"/api/v1/readings/{reading['id']}/stream") as response:
+            body = (await response.aread()).decode()
+    assert reading["status"] == "failed"
+    assert reading["provider"] is None
+    assert outcomes(reading) == [("gemini", "cut")]
+    assert "mid-stream" in reading["error"]
+    assert reading["interpretation"] and gemini.reply.startswith(reading["interpretation"])
+    assert not openai.requests, "no fallback once text reached the client"
+    assert "event: error" in body and "event: done" not in body
+
+
+async def test_cooldown_skips_a_failing_provider(chain, gemini, openai):
+    gemini.script = ["500"] * 10
+    async with chain(llm_cooldown_failures=2, llm_cooldown_seconds=60) as client:
+        first = await read(client)
+        second = await read(client)
+        stats = {p["name"]: p for p in client.app.state.llm.describe()}
+    assert first["provider"] == second["provider"] == "openai"
+    assert outcomes(second)[0] == ("gemini", "skipped_cooldown")
+    assert len(gemini.requests) == 2
+    assert stats["gemini"]["circuit"] == "open"
+    assert stats["gemini"]["last_error_kind"] == "server_error"
+
+
+async def test_past_the_deadline_offline_finishes(chain, gemini, openai):
+    gemini.script = ["hang"]
+    async with chain(reading_deadline_seconds=0.3, llm_first_chunk_timeout_seconds=5) as client:
+        reading = await read(client)
+    assert reading["status"] == "completed"
+    assert reading["provider"] == "offline"
+    assert ("openai", "skipped_deadline") in outcomes(reading)
+    assert not openai.requests
+
+
+async def test_catalog_stays_fast_while_a_slow_provider_writes(chain, gemini):
+    gemini.chunk_delay = 0.3  # 4 chunks: over a second per reading
+    async with chain(llm_first_chunk_timeout_seconds=5) as client:
+        created = [
+            (
+                await client.post(
+                    "/api/v1/readings", json={"question": f"q{n}", "spread": "single"}
+                )
+            ).json()["id"]
+            for n in range(4)
+        ]
+        answered = []
+        for _ in range(10):
+            for path in ("/health", "/api/v1/cards/ar10", "/api/v1/spreads"):
+                response = await asyncio.wait_for(client.get(path), timeout=0.25)
+                answered.append(response.status_code)
+        statuses = [
+            (await client.get(f"/api/v1/readings/{rid}")).json()["status"] for rid in created
+        ]
+        assert set(answered) == {200}
+        # Thirty catalog answers came back while the readings were still being written.
+        assert any(status in ("pending", "running") for status in statuses), statuses
+
+
+async def test_listing_providers_imports_nothing(make_settings):
+    factory = ProviderFactory(
+        make_settings(llm_providers="gemini,openai,offline", OPENAI_API_KEY="sk-x")
+    )
+    assert factory.available_providers() == ["openai", "offline"]
+    assert factory.loaded_providers() == []
+    described = {p["name"]: p for p in factory.describe()}
+    assert described["gemini"]["available"] is False
+    assert described["openai"]["loaded"] is False

@@ -1,0 +1,87 @@
+"""The import graph: nothing heavy is loaded until the feature that needs it is used."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from fakes.llm_servers import FakeLLMServer
+
+HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic")
+
+SCRIPT = """
+import asyncio, json, sys
+import httpx
+from tarot.config import Settings
+from tarot.main import create_app
+
+HEAVY = {heavy!r}
+
+def loaded():
+    return [name for name in HEAVY if name in sys.modules]
+
+async def main():
+    app = create_app(Settings(**json.loads(sys.argv[1])))
+    report = {{"after_import": loaded()}}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/api/v1/cards?limit=100")).status_code == 200
+            report["after_catalog"] = loaded()
+            reading = await client.post(
+                "/api/v1/readings?wait=true", json={{"question": "Which way?", "spread": "single"}}
+            )
+            report["provider"] = reading.json()["provider"]
+            report["after_reading"] = loaded()
+    print(json.dumps(report))
+
+asyncio.run(main())
+"""
+
+
+def run_fresh(settings: dict) -> dict:
+    """Run the app in a fresh interpreter and report which heavy modules got imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(heavy=HEAVY), json.dumps(settings)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeLLMServer:
+    with FakeLLMServer() as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("provider", "sdk", "absent"),
+    [("openai", "openai", "google.genai"), ("gemini", "google.genai", "openai")],
+)
+def test_sdk_is_imported_only_by_a_reading_routed_to_it(database_urls, fake, provider, sdk, absent):
+    settings = {"DATABASE_URL": database_urls["sqlite"], "llm_providers": f"{provider},offline"}
+    if provider == "openai":
+        settings |= {"OPENAI_API_KEY": "sk-test", "openai_base_url": fake.openai_base_url}
+    else:
+        settings |= {"GEMINI_API_KEY": "gm-test", "gemini_base_url": fake.gemini_base_url}
+    report = run_fresh(settings)
+    assert report["after_import"] == []
+    assert report["after_catalog"] == []
+    assert report["provider"] == provider
+    assert sdk in report["after_reading"]
+    assert absent not in report["after_reading"]
+    assert not {"apscheduler", "psutil", "prometheus_client", "alembic"} & set(
+        report["after_reading"]
+    )
+
+
+def test_a_provider_without_a_key_is_never_imported(database_urls):
+    report = run_fresh(
+        {"DATABASE_URL": database_urls["sqlite"], "llm_providers": "gemini,openai,offline"}
+    )
+    assert report["provider"] == "offline"
+    assert report["after_reading"] == []
