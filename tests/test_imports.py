@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+
 from fakes.llm_servers import FakeLLMServer
 
 HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic")

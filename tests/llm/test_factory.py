@@ -5,8 +5,8 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from fakes.llm_servers import FakeLLMServer
 
+from fakes.llm_servers import FakeLLMServer
 from tarot.llm.factory import ProviderFactory
 
 

@@ -9,9 +9,9 @@ import sys
 import time
 
 import httpx
-from fakes.llm_servers import FakeLLMServer
 from sqlalchemy import select
 
+from fakes.llm_servers import FakeLLMServer
 from tarot.db.models import Reading
 
 
