@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     queue_poll_seconds: float = 2.0
     sse_heartbeat_seconds: float = 15.0
 
+    # Operations.
+    ops_token: SecretStr | None = None
+    memory_soft_limit_mb: float | None = None
+    memory_hard_limit_mb: float | None = None
+    memory_check_seconds: float = 5.0
+    scheduler_enabled: bool = False
+    reading_retention_days: int = 30
+    # Imports every optional heavy module at startup; exists only for the benchmark.
+    eager_imports: bool = False
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

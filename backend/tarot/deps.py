@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.session import Database
+from tarot.errors import NotFound, Unauthorized
 from tarot.services.cache import Cache
 from tarot.services.queue import ReadingQueue
 
@@ -30,6 +32,18 @@ def get_queue(request: Request) -> ReadingQueue:
     return request.app.state.queue
 
 
+def require_ops(request: Request) -> None:
+    """Ops routes need `TAROT_OPS_TOKEN` as a bearer token; without one set they don't exist."""
+    expected = request.app.state.settings.ops_token
+    if expected is None:
+        raise NotFound(f"No route matches {request.url.path}")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.get_secret_value().encode()
+    ):
+        raise Unauthorized("This route needs the ops bearer token.")
+
+
 async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncSession]:
     """A session per request: committed when the route succeeds, rolled back otherwise."""
     async with db.sessionmaker() as session:
@@ -45,6 +59,7 @@ async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
+OpsAccess = Depends(require_ops)
 QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
 # scope="function": commit right after the route returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

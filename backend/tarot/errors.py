@@ -29,6 +29,13 @@ class NotFound(TarotError):
     status = 404
 
 
+class Unauthorized(TarotError):
+    status = 401
+
+    def __init__(self, detail: str):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 class InvalidInput(TarotError):
     status = 422
 

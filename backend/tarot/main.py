@@ -2,43 +2,97 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
 from tarot import __version__
-from tarot.api import cards, health, readings, spreads
+from tarot.api import cards, health, monitoring, readings, spreads
+from tarot.api.middleware import MetricsMiddleware
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
 from tarot.services.cache import Cache
+from tarot.services.memory import MemoryGuard
+from tarot.services.metrics import Metrics
 from tarot.services.queue import ReadingQueue
+
+EAGER_MODULES = (
+    "tarot.llm.openai_provider",
+    "tarot.llm.gemini_provider",
+    "tarot.services.scheduler",
+    "psutil",
+    "prometheus_client",
+)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the database and caches at startup; release them at shutdown."""
-    settings: Settings = app.state.settings
-    app.state.db = create_database(settings)
-    app.state.catalog_cache = Cache(
+    """Open the database, caches, workers and (if enabled) the scheduler; close them after."""
+    state, settings = app.state, app.state.settings
+    if settings.eager_imports:
+        for module in EAGER_MODULES:
+            importlib.import_module(module)
+    state.db = create_database(settings)
+    state.catalog_cache = Cache(
         "catalog",
         maxsize=settings.cache_maxsize,
         ttl=settings.cache_ttl_seconds,
         enabled=settings.cache_enabled,
     )
-    app.state.llm = ProviderFactory(settings)
-    app.state.queue = ReadingQueue(
-        db=app.state.db, settings=settings, factory=app.state.llm, cache=app.state.catalog_cache
+    state.caches = [state.catalog_cache]
+    state.memory = MemoryGuard(
+        soft_mb=settings.memory_soft_limit_mb,
+        hard_mb=settings.memory_hard_limit_mb,
+        caches=state.caches,
     )
-    app.state.queue.start()
+    state.llm = ProviderFactory(settings)
+    state.queue = ReadingQueue(
+        db=state.db,
+        settings=settings,
+        factory=state.llm,
+        cache=state.catalog_cache,
+        metrics=state.metrics,
+    )
+    state.queue.start()
+    watcher = asyncio.create_task(_watch_memory(state.memory, settings.memory_check_seconds))
+    state.scheduler = None
+    if settings.scheduler_enabled:
+        from tarot.services.scheduler import start_scheduler
+
+        state.scheduler = start_scheduler(
+            db=state.db,
+            queue=state.queue,
+            cache=state.catalog_cache,
+            guard=state.memory,
+            factory=state.llm,
+            retention_days=settings.reading_retention_days,
+        )
     try:
         yield
     finally:
-        await app.state.queue.stop()
-        await app.state.llm.aclose()
-        await app.state.db.dispose()
+        if state.scheduler is not None:
+            state.scheduler.shutdown(wait=False)
+            state.scheduler.remove_all_jobs()
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await state.queue.stop()
+        await state.llm.aclose()
+        await state.db.dispose()
+
+
+async def _watch_memory(guard: MemoryGuard, every: float) -> None:
+    if guard.soft is None and guard.hard is None:
+        return
+    while True:
+        guard.check()
+        await asyncio.sleep(every)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,14 +104,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or get_settings()
+    app.state.metrics = Metrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     register_error_handlers(app)
 
     v1 = APIRouter(prefix="/api/v1")
-    v1.include_router(cards.router)
-    v1.include_router(spreads.router)
-    v1.include_router(readings.router)
-    v1.include_router(health.router)
+    for area in (cards, spreads, readings, monitoring, health):
+        v1.include_router(area.router)
     app.include_router(v1)
-    # Platforms probe the root paths; the versioned copies are what the docs show.
+    # Platforms probe and scrape the root paths; the versioned copies are what the docs show.
     app.include_router(health.router, include_in_schema=False)
+    app.include_router(monitoring.metrics_router)
     return app

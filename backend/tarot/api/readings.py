@@ -36,7 +36,13 @@ async def create_reading(
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
 ) -> ReadingRead:
     reading = await reading_service.create_reading(
-        session=session, db=db, cache=cache, queue=queue, settings=settings, data=data
+        session=session,
+        db=db,
+        cache=cache,
+        queue=queue,
+        settings=settings,
+        memory=request.app.state.memory,
+        data=data,
     )
     # Durable before any worker can see it: a reading is never lost once accepted.
     await session.commit()

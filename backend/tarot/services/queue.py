@@ -20,6 +20,7 @@ from tarot.llm.factory import ChainExhausted, ChainRun, ProviderFactory, StreamC
 from tarot.llm.prompt import build_prompt
 from tarot.services.cache import Cache
 from tarot.services.cards import load_deck
+from tarot.services.metrics import Metrics
 from tarot.services.spreads import load_spreads
 
 log = logging.getLogger("tarot.queue")
@@ -68,8 +69,17 @@ class LiveReading:
 class ReadingQueue:
     """Claims pending readings (SKIP LOCKED on Postgres) and writes their interpretations."""
 
-    def __init__(self, *, db: Database, settings: Settings, factory: ProviderFactory, cache: Cache):
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        factory: ProviderFactory,
+        cache: Cache,
+        metrics: Metrics,
+    ):
         self.db, self.settings, self.factory, self.cache = db, settings, factory, cache
+        self.metrics = metrics
         self.live: dict[uuid.UUID, LiveReading] = {}
         self.active = 0
         self.processed = 0
@@ -211,8 +221,15 @@ class ReadingQueue:
         except LeaseLost:
             status = "pending"
         self.processed += 1
+        self._observe(run, status)
         live.provider = run.provider
         self._forget(reading.id, live, status, error=error)
+
+    def _observe(self, run: ChainRun, status: str) -> None:
+        self.metrics.observe_reading(run.provider, status)
+        for attempt in run.attempts:
+            if attempt.outcome == "ok":
+                self.metrics.observe_provider(attempt.provider, attempt.latency_ms / 1000)
 
     def _forget(self, reading_id: uuid.UUID, live: LiveReading, status: str, *, error=None) -> None:
         live.finish(status, provider=live.provider, error=error)

@@ -19,6 +19,7 @@ from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, 
 from tarot.services.cache import Cache
 from tarot.services.cards import load_deck
 from tarot.services.draw import draw
+from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
 from tarot.services.spreads import get_spread_model, load_spreads
 
@@ -32,10 +33,12 @@ async def create_reading(
     cache: Cache,
     queue: ReadingQueue,
     settings: Settings,
+    memory: MemoryGuard,
     data: ReadingCreate,
     owner_id: uuid.UUID | None = None,
 ) -> Reading:
     """Draw the cards and store a pending reading; generation happens in a worker."""
+    memory.admit_reading()
     spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
     if await queue.pending_count() >= settings.queue_max_pending:
         raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)

@@ -1,0 +1,39 @@
+"""Ops routes: memory, providers, caches, queue and Prometheus metrics (bearer token)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from tarot.deps import DbDep, OpsAccess, QueueDep
+from tarot.services import monitoring as monitoring_service
+from tarot.services.metrics import render
+
+router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[OpsAccess])
+metrics_router = APIRouter(tags=["monitoring"], dependencies=[OpsAccess])
+
+
+@router.get("/memory", summary="RSS, peak, USS, threads, fds, gc, limits and recent history")
+async def memory(request: Request) -> dict:
+    return await monitoring_service.memory_report(guard=request.app.state.memory)
+
+
+@router.get("/providers", summary="Which providers are available, loaded and healthy")
+async def providers(request: Request) -> dict:
+    return monitoring_service.providers_report(factory=request.app.state.llm)
+
+
+@router.get("/cache", summary="Cache sizes and hit ratios")
+async def cache(request: Request) -> dict:
+    return monitoring_service.cache_report(caches=request.app.state.caches)
+
+
+@router.get("/queue", summary="Readings by status and worker load")
+async def queue(db: DbDep, reading_queue: QueueDep) -> dict:
+    return await monitoring_service.queue_report(db=db, queue=reading_queue)
+
+
+@metrics_router.get("/metrics", summary="Prometheus text exposition")
+async def metrics(request: Request) -> Response:
+    state = request.app.state
+    body, content_type = render(state.metrics, lambda: [c.stats() for c in state.caches])
+    return Response(body, media_type=content_type)
