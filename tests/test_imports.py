@@ -86,3 +86,11 @@ def test_a_provider_without_a_key_is_never_imported(database_urls):
     )
     assert report["provider"] == "offline"
     assert report["after_reading"] == []
+
+
+def test_eager_switch_imports_everything_for_the_benchmark(database_urls):
+    report = run_fresh({"DATABASE_URL": database_urls["sqlite"], "eager_imports": True})
+    assert report["after_import"] == [], "the switch acts at startup, not at import"
+    assert {"openai", "google.genai", "apscheduler", "psutil", "prometheus_client"} <= set(
+        report["after_catalog"]
+    )

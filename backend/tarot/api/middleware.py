@@ -30,8 +30,22 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
             self.metrics.observe_request(
-                scope["method"], template, status, time.perf_counter() - began
+                scope["method"], route_template(scope), status, time.perf_counter() - began
             )
+
+
+def route_template(scope: dict) -> str:
+    """The full route template (`/api/v1/cards/{card_id}`), never the raw path's ids."""
+    route = scope.get("route")
+    relative = getattr(route, "path", None)
+    if relative is None:
+        return "unmatched"
+    # Nested routers report their own template; the prefix is what the path has before it.
+    params = {name: str(value) for name, value in scope.get("path_params", {}).items()}
+    try:
+        rendered = relative.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return relative
+    path = scope["path"]
+    return path[: len(path) - len(rendered)] + relative if path.endswith(rendered) else relative
