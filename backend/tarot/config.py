@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     queue_poll_seconds: float = 2.0
     sse_heartbeat_seconds: float = 15.0
 
+    # Accounts, abuse limits and request hygiene.
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = 60 * 24
+    rate_readings_anonymous: str = "10/minute"
+    rate_readings_user: str = "30/minute"
+    rate_auth: str = "10/minute"
+    max_body_bytes: int = 16 * 1024
+    cors_origins: str = ""
+    trusted_proxies: str = ""
+
     # Operations.
     ops_token: SecretStr | None = None
     memory_soft_limit_mb: float | None = None
@@ -89,6 +99,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env.lower() in ("production", "prod")
 
     @property
     def provider_chain(self) -> list[str]:

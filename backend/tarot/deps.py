@@ -10,8 +10,10 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
+from tarot.db.models import User
 from tarot.db.session import Database
-from tarot.errors import NotFound, Unauthorized
+from tarot.errors import Forbidden, NotFound, Unauthorized
+from tarot.services import accounts as account_service
 from tarot.services.cache import Cache
 from tarot.services.queue import ReadingQueue
 
@@ -63,3 +65,57 @@ OpsAccess = Depends(require_ops)
 QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
 # scope="function": commit right after the route returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_optional_user(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> User | None:
+    """The caller's account when a bearer token is sent; a bad token is a 401, not anonymous."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send the access token as 'Authorization: Bearer <token>'.")
+    user_id = account_service.user_id_from_token(settings=settings, token=token.strip())
+    return await account_service.get_user(session=session, user_id=user_id)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise Unauthorized("Sign in first: this route needs an access token.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise Forbidden("This route is for admins.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def rate_limit(scope: str):
+    """A dependency counting the caller (account, else client IP) against `scope`'s rule."""
+
+    def check(request: Request, user: OptionalUser, settings: SettingsDep) -> None:
+        if scope == "readings":
+            rule = settings.rate_readings_user if user else settings.rate_readings_anonymous
+        else:
+            rule = settings.rate_auth
+        client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
+        request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
+
+    return Depends(check)
+
+
+def _client_ip(request: Request) -> str:
+    # uvicorn rewrites the client from X-Forwarded-For only for TAROT_TRUSTED_PROXIES.
+    return request.client.host if request.client else "unknown"

@@ -36,6 +36,21 @@ class Unauthorized(TarotError):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+class Forbidden(TarotError):
+    status = 403
+
+
+class Conflict(TarotError):
+    status = 409
+
+
+class TooManyRequests(TarotError):
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 class InvalidInput(TarotError):
     status = 422
 

@@ -9,18 +9,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from tarot import __version__
-from tarot.api import cards, health, monitoring, readings, spreads
+from tarot.api import accounts, admin, cards, health, monitoring, readings, shared, spreads
 from tarot.api.middleware import MetricsMiddleware
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
+from tarot.services.accounts import signing_key
 from tarot.services.cache import Cache
+from tarot.services.invalidation import CatalogListener
 from tarot.services.memory import MemoryGuard
 from tarot.services.metrics import Metrics
 from tarot.services.queue import ReadingQueue
+from tarot.services.ratelimit import RateLimiter
 
 EAGER_MODULES = (
     "tarot.llm.openai_provider",
@@ -35,6 +39,7 @@ EAGER_MODULES = (
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database, caches, workers and (if enabled) the scheduler; close them after."""
     state, settings = app.state, app.state.settings
+    signing_key(settings)  # refuse to start in production without a real secret key
     if settings.eager_imports:
         for module in EAGER_MODULES:
             importlib.import_module(module)
@@ -60,6 +65,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         metrics=state.metrics,
     )
     state.queue.start()
+    state.listener = None
+    if state.db.is_postgres:
+        state.listener = CatalogListener(
+            dsn=settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1),
+            invalidate=lambda: [cache.invalidate() for cache in state.caches],
+        )
+        await state.listener.start()
     watcher = asyncio.create_task(_watch_memory(state.memory, settings.memory_check_seconds))
     state.scheduler = None
     if settings.scheduler_enabled:
@@ -79,6 +91,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if state.scheduler is not None:
             state.scheduler.shutdown(wait=False)
             state.scheduler.remove_all_jobs()
+        if state.listener is not None:
+            await state.listener.stop()
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
@@ -97,19 +111,30 @@ async def _watch_memory(guard: MemoryGuard, every: float) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app; nothing heavy is imported or connected here."""
+    settings = settings or get_settings()
     app = FastAPI(
         title="Tarot Reading API",
         version=__version__,
         summary="Rider-Waite-Smith cards, spreads and readings, lean on memory.",
         lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
     )
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.limiter = RateLimiter()
+    if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match", "Last-Event-ID"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     register_error_handlers(app)
 
     v1 = APIRouter(prefix="/api/v1")
-    for area in (cards, spreads, readings, monitoring, health):
+    for area in (cards, spreads, readings, shared, accounts, admin, monitoring, health):
         v1.include_router(area.router)
     app.include_router(v1)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.

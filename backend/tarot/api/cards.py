@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tarot.api.http import send_cached
-from tarot.deps import CatalogCacheDep, DbDep, SettingsDep
-from tarot.schemas.cards import Arcana, CardRead, DailyCardRead, DrawnCardRead, Suit
+from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
+from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
 from tarot.schemas.common import Page
 from tarot.services import cards as card_service
 
@@ -67,3 +67,17 @@ async def get_card(
 ) -> Response:
     cached = await card_service.get_card(db=db, cache=cache, card_id=card_id)
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+
+
+@router.patch("/{card_id}", response_model=CardRead, summary="Edit a card's texts (admin)")
+async def update_card(
+    card_id: str,
+    data: CardUpdate,
+    _admin: AdminUser,
+    session: SessionDep,
+    db: DbDep,
+    cache: CatalogCacheDep,
+) -> CardRead:
+    return await card_service.update_card(
+        session=session, db=db, cache=cache, card_id=card_id, data=data
+    )

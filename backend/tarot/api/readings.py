@@ -8,11 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from tarot.deps import CatalogCacheDep, DbDep, QueueDep, SessionDep, SettingsDep
+from tarot.deps import (
+    CatalogCacheDep,
+    CurrentUser,
+    DbDep,
+    OptionalUser,
+    QueueDep,
+    SessionDep,
+    SettingsDep,
+    rate_limit,
+)
 from tarot.errors import InvalidInput
+from tarot.schemas.accounts import ShareRead
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCreate, ReadingRead, ReadingSummary
 from tarot.services import readings as reading_service
+from tarot.services import shares as share_service
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -23,9 +34,11 @@ router = APIRouter(prefix="/readings", tags=["readings"])
     status_code=status.HTTP_202_ACCEPTED,
     summary="Ask a question; cards are drawn now and the interpretation is written next",
     responses={201: {"model": ReadingRead, "description": "Finished reading (wait=true)"}},
+    dependencies=[rate_limit("readings")],
 )
 async def create_reading(
     data: ReadingCreate,
+    user: OptionalUser,
     request: Request,
     response: Response,
     session: SessionDep,
@@ -43,13 +56,16 @@ async def create_reading(
         settings=settings,
         memory=request.app.state.memory,
         data=data,
+        owner_id=user.id if user else None,
     )
     # Durable before any worker can see it: a reading is never lost once accepted.
     await session.commit()
     queue.wake()
     response.headers["Location"] = str(request.url_for("get_reading", reading_id=reading.id))
     if wait and await queue.wait_done(reading.id, settings.reading_wait_seconds):
-        reading = await reading_service.get_reading(session=session, reading_id=reading.id)
+        reading = await reading_service.get_reading(
+            session=session, reading_id=reading.id, owner_id=reading.owner_id
+        )
         response.status_code = status.HTTP_201_CREATED
     return await reading_service.to_schema(db=db, cache=cache, reading=reading)
 
@@ -57,6 +73,7 @@ async def create_reading(
 @router.get("", response_model=Page[ReadingSummary], summary="Your readings, newest first")
 async def list_readings(
     session: SessionDep,
+    user: OptionalUser,
     ids: Annotated[
         list[uuid.UUID],
         Query(max_length=100, description="Anonymous readings you hold the ids of."),
@@ -65,15 +82,21 @@ async def list_readings(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[ReadingSummary]:
     return await reading_service.list_readings(
-        session=session, owner_id=None, ids=ids, limit=limit, offset=offset
+        session=session, owner_id=user.id if user else None, ids=ids, limit=limit, offset=offset
     )
 
 
 @router.get("/{reading_id}", response_model=ReadingRead, summary="A reading and its status")
 async def get_reading(
-    reading_id: uuid.UUID, session: SessionDep, db: DbDep, cache: CatalogCacheDep
+    reading_id: uuid.UUID,
+    session: SessionDep,
+    user: OptionalUser,
+    db: DbDep,
+    cache: CatalogCacheDep,
 ) -> ReadingRead:
-    reading = await reading_service.get_reading(session=session, reading_id=reading_id)
+    reading = await reading_service.get_reading(
+        session=session, reading_id=reading_id, owner_id=user.id if user else None
+    )
     return await reading_service.to_schema(db=db, cache=cache, reading=reading)
 
 
@@ -89,9 +112,12 @@ async def stream_reading(
     db: DbDep,
     queue: QueueDep,
     settings: SettingsDep,
+    user: OptionalUser,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    reading = await reading_service.get_reading(session=session, reading_id=reading_id)
+    reading = await reading_service.get_reading(
+        session=session, reading_id=reading_id, owner_id=user.id if user else None
+    )
     if last_event_id is not None and not last_event_id.isdigit():
         raise InvalidInput("Last-Event-ID must be the id of a chunk event (a whole number).")
     events = reading_service.stream_events(
@@ -109,6 +135,33 @@ async def stream_reading(
 
 
 @router.delete("/{reading_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a reading")
-async def delete_reading(reading_id: uuid.UUID, session: SessionDep) -> Response:
-    await reading_service.delete_reading(session=session, reading_id=reading_id)
+async def delete_reading(
+    reading_id: uuid.UUID, session: SessionDep, user: OptionalUser
+) -> Response:
+    await reading_service.delete_reading(
+        session=session, reading_id=reading_id, owner_id=user.id if user else None
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{reading_id}/share",
+    response_model=ShareRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create (or return) the public share link of a reading you own",
+)
+async def share_reading(
+    reading_id: uuid.UUID, request: Request, session: SessionDep, user: CurrentUser
+) -> ShareRead:
+    token = await share_service.share_reading(
+        session=session, reading_id=reading_id, owner_id=user.id
+    )
+    return ShareRead(token=token, url=str(request.url_for("get_shared_reading", token=token)))
+
+
+@router.delete(
+    "/{reading_id}/share", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke the share link"
+)
+async def revoke_share(reading_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
+    await share_service.revoke_share(session=session, reading_id=reading_id, owner_id=user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

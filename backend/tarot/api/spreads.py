@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from tarot.api.http import send_cached
-from tarot.deps import CatalogCacheDep, DbDep, SettingsDep
-from tarot.schemas.spreads import SpreadRead
+from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
+from tarot.schemas.spreads import SpreadRead, SpreadUpdate
 from tarot.services import spreads as spread_service
 
 router = APIRouter(prefix="/spreads", tags=["spreads"])
@@ -26,3 +26,17 @@ async def get_spread(
 ) -> Response:
     cached = await spread_service.get_spread(db=db, cache=cache, slug=slug)
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+
+
+@router.patch("/{slug}", response_model=SpreadRead, summary="Edit a spread's texts (admin)")
+async def update_spread(
+    slug: str,
+    data: SpreadUpdate,
+    _admin: AdminUser,
+    session: SessionDep,
+    db: DbDep,
+    cache: CatalogCacheDep,
+) -> SpreadRead:
+    return await spread_service.update_spread(
+        session=session, db=db, cache=cache, slug=slug, data=data
+    )

@@ -61,6 +61,30 @@ class Spread(Base):
     positions: Mapped[list[dict]] = mapped_column(JSON)
 
 
+class User(Base):
+    """An account; readings it owns go when it goes."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default="user")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Share(Base):
+    """A public, revocable link to one reading."""
+
+    __tablename__ = "share"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reading_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("reading.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Reading(Base):
     """A question, its drawn cards and interpretation; its status row is also the job queue."""
 
@@ -68,7 +92,9 @@ class Reading(Base):
     __table_args__ = (Index("ix_reading_status_created_at", "status", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     question: Mapped[str] = mapped_column(Text)
     spread_slug: Mapped[str] = mapped_column(ForeignKey("spread.slug"))
     language: Mapped[str] = mapped_column(String(16), default="en")

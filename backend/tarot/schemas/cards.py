@@ -1,8 +1,9 @@
 """Card shapes."""
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Arcana(StrEnum):
@@ -49,3 +50,21 @@ class DailyCardRead(DrawnCardRead):
     """The card of the day for one UTC date."""
 
     date: str
+
+
+class CardUpdate(BaseModel):
+    """Admin edits to a card's texts; identity fields (id, code, suit, number) stay fixed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=40)
+    keywords_upright: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None, min_length=1, max_length=10
+    )
+    keywords_reversed: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None, min_length=1, max_length=10
+    )
+    meaning_upright: str | None = Field(None, min_length=1, max_length=4000)
+    meaning_reversed: str | None = Field(None, min_length=1, max_length=4000)
+    description: str | None = Field(None, min_length=1, max_length=2000)
+    astrology: str | None = Field(None, min_length=1, max_length=60)

@@ -6,14 +6,16 @@ from datetime import date
 
 from pydantic import TypeAdapter
 from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Card
 from tarot.db.session import Database
 from tarot.errors import NotFound
-from tarot.schemas.cards import Arcana, CardRead, DailyCardRead, DrawnCardRead, Suit
+from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
 from tarot.schemas.common import Page
 from tarot.services.cache import Cache, CachedBody
 from tarot.services.draw import daily_seed, draw
+from tarot.services.invalidation import invalidate_on_commit
 
 _card_page = TypeAdapter(Page[CardRead])
 _drawn_cards = TypeAdapter(list[DrawnCardRead])
@@ -120,3 +122,18 @@ async def daily_card(*, db: Database, cache: Cache, day: date) -> CachedBody:
         return CachedBody(daily.model_dump_json().encode())
 
     return await cache.get_or_load(("daily", day.isoformat()), load)
+
+
+async def update_card(
+    *, session: AsyncSession, db: Database, cache: Cache, card_id: str, data: CardUpdate
+) -> CardRead:
+    """Apply an admin edit and invalidate the catalog here and on every instance."""
+    ident = card_id.strip().lower()
+    card = await session.scalar(select(Card).where(or_(Card.id == ident, Card.code == ident)))
+    if card is None:
+        raise NotFound(f"No card with id or code '{card_id}'.")
+    for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(card, name, value)
+    await session.flush()
+    await invalidate_on_commit(session=session, db=db, invalidate=cache.invalidate)
+    return CardRead.model_validate(card)

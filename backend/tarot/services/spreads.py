@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Spread
 from tarot.db.session import Database
-from tarot.errors import NotFound
-from tarot.schemas.spreads import SpreadRead
+from tarot.errors import InvalidInput, NotFound
+from tarot.schemas.spreads import SpreadRead, SpreadUpdate
 from tarot.services.cache import Cache, CachedBody
+from tarot.services.invalidation import invalidate_on_commit
 
 _spread_list = TypeAdapter(list[SpreadRead])
 
@@ -52,3 +54,28 @@ async def get_spread(*, db: Database, cache: Cache, slug: str) -> CachedBody:
 
 async def _encode(spread: SpreadRead) -> CachedBody:
     return CachedBody(spread.model_dump_json().encode())
+
+
+async def update_spread(
+    *, session: AsyncSession, db: Database, cache: Cache, slug: str, data: SpreadUpdate
+) -> SpreadRead:
+    """Apply an admin edit and invalidate the catalog here and on every instance."""
+    spread = await session.get(Spread, slug.strip().lower())
+    if spread is None:
+        raise NotFound(f"No spread '{slug}'.")
+    if data.name is not None:
+        spread.name = data.name
+    if data.description is not None:
+        spread.description = data.description
+    if data.position_prompts:
+        numbers = {place["position"] for place in spread.positions}
+        unknown = sorted(set(data.position_prompts) - numbers)
+        if unknown:
+            raise InvalidInput(f"Spread '{slug}' has no position(s) {unknown}.")
+        spread.positions = [
+            place | {"prompt": data.position_prompts.get(place["position"], place["prompt"])}
+            for place in spread.positions
+        ]
+    await session.flush()
+    await invalidate_on_commit(session=session, db=db, invalidate=cache.invalidate)
+    return SpreadRead.model_validate(spread)

@@ -1,0 +1,50 @@
+"""Account routes: register, log in, read and delete yourself."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from tarot.deps import CurrentUser, SessionDep, SettingsDep, rate_limit
+from tarot.schemas.accounts import Login, TokenRead, UserCreate, UserRead
+from tarot.services import accounts as account_service
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post(
+    "/auth/register",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[rate_limit("auth")],
+    summary="Create an account",
+)
+async def register(data: UserCreate, session: SessionDep) -> UserRead:
+    user = await account_service.register(session=session, email=data.email, password=data.password)
+    return UserRead.model_validate(user)
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokenRead,
+    dependencies=[rate_limit("auth")],
+    summary="Exchange email and password for an access token",
+)
+async def login(data: Login, session: SessionDep, settings: SettingsDep) -> TokenRead:
+    user = await account_service.authenticate(
+        session=session, email=data.email, password=data.password
+    )
+    token, lifetime = account_service.issue_token(settings=settings, user=user)
+    return TokenRead(access_token=token, expires_in=lifetime)
+
+
+@router.get("/me", response_model=UserRead, summary="The signed-in account")
+async def me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.delete(
+    "/me", status_code=status.HTTP_204_NO_CONTENT, summary="Delete your account and readings"
+)
+async def delete_me(user: CurrentUser, session: SessionDep) -> Response:
+    await account_service.delete_account(session=session, user=user)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,19 @@
+"""Admin routes beyond catalog edits."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from tarot.deps import AdminUser, DbDep, SessionDep
+from tarot.services.invalidation import invalidate_on_commit
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.post("/cache/clear", summary="Clear every cache, on every instance")
+async def clear_caches(request: Request, _admin: AdminUser, session: SessionDep, db: DbDep) -> dict:
+    caches = request.app.state.caches
+    await invalidate_on_commit(
+        session=session, db=db, invalidate=lambda: [cache.invalidate() for cache in caches]
+    )
+    return {"cleared": [cache.name for cache in caches]}

@@ -1,0 +1,25 @@
+"""Public, read-only views of shared readings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from tarot.deps import CatalogCacheDep, DbDep, SessionDep
+from tarot.schemas.readings import ReadingRead
+from tarot.services import readings as reading_service
+from tarot.services import shares as share_service
+
+router = APIRouter(prefix="/shared", tags=["readings"])
+
+
+@router.get("/{token}", response_model=ReadingRead, summary="A reading someone shared")
+async def get_shared_reading(
+    token: Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
+    session: SessionDep,
+    db: DbDep,
+    cache: CatalogCacheDep,
+) -> ReadingRead:
+    reading = await share_service.shared_reading(session=session, token=token)
+    return await reading_service.to_schema(db=db, cache=cache, reading=reading)

@@ -1,0 +1,132 @@
+"""Accounts: registration, password checks, tokens and deletion."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tarot.config import Settings
+from tarot.db.models import Reading, User, utcnow
+from tarot.errors import Conflict, Unauthorized
+
+ALGORITHM = "HS256"
+PLACEHOLDER_KEYS = frozenset({"", "changeme", "change-me", "secret", "dev", "placeholder"})
+
+
+@cache
+def _hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding space."""
+    return email.strip().lower()
+
+
+async def register(*, session: AsyncSession, email: str, password: str, role: str = "user") -> User:
+    """Create an account; hashing runs in a thread so the event loop stays free."""
+    email = normalize_email(email)
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("An account with this email already exists.")
+    user = User(id=uuid.uuid4(), email=email, role=role)
+    user.password_hash = await asyncio.to_thread(_hasher().hash, password)
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent registration won the race
+        raise Conflict("An account with this email already exists.") from None
+    return user
+
+
+async def authenticate(*, session: AsyncSession, email: str, password: str) -> User:
+    """The account for these credentials, or 401 without saying which part was wrong."""
+    from argon2.exceptions import VerificationError
+
+    user = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    # Verify against a throwaway hash for unknown emails so timing does not reveal them.
+    stored = user.password_hash if user else _dummy_hash()
+    try:
+        await asyncio.to_thread(_hasher().verify, stored, password)
+    except VerificationError:
+        user = None
+    if user is None:
+        raise Unauthorized("Wrong email or password.")
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash(uuid.uuid4().hex)
+
+
+def signing_key(settings: Settings) -> str:
+    """The JWT key; refuses placeholders in production."""
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if settings.is_production and (key.lower() in PLACEHOLDER_KEYS or len(key) < 32):
+        raise RuntimeError("TAROT_SECRET_KEY must be set to a random value of 32+ characters")
+    return key or _ephemeral_key()
+
+
+@cache
+def _ephemeral_key() -> str:
+    # Development without a key: tokens simply stop working when the process restarts.
+    import secrets
+
+    return secrets.token_urlsafe(48)
+
+
+def issue_token(*, settings: Settings, user: User) -> tuple[str, int]:
+    """A signed access token and its lifetime in seconds."""
+    import jwt
+
+    lifetime = settings.access_token_minutes * 60
+    now = utcnow()
+    claims = {"sub": str(user.id), "iat": now, "exp": now + timedelta(seconds=lifetime)}
+    return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM), lifetime
+
+
+def user_id_from_token(*, settings: Settings, token: str) -> uuid.UUID:
+    """Verify a token strictly (pinned algorithm, `exp` required) and return its subject."""
+    import jwt
+
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key(settings),
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "sub"]},
+        )
+        return uuid.UUID(claims["sub"])
+    except (jwt.PyJWTError, ValueError):
+        raise Unauthorized("The access token is invalid or expired.") from None
+
+
+async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> User:
+    """The account behind a verified token; a deleted account's token stops working."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("The access token is invalid or expired.")
+    return user
+
+
+async def delete_account(*, session: AsyncSession, user: User) -> None:
+    """Delete the account and every reading it owns."""
+    await session.execute(delete(Reading).where(Reading.owner_id == user.id))
+    await session.execute(delete(User).where(User.id == user.id))
+
+
+async def create_admin(*, session: AsyncSession, email: str, password: str) -> User:
+    """Make an admin, promoting an existing account with that email."""
+    existing = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    if existing is not None:
+        existing.role = "admin"
+        return existing
+    return await register(session=session, email=email, password=password, role="admin")
