@@ -14,7 +14,7 @@ from sqlalchemy import delete
 
 from tarot.config import Settings, normalize_database_url
 from tarot.db.migrate import seed, upgrade
-from tarot.db.models import Reading
+from tarot.db.models import Reading, User
 from tarot.db.session import create_database
 from tarot.main import create_app
 
@@ -104,7 +104,8 @@ def make_client(
                     yield client
                 finally:
                     async with app.state.db.sessionmaker.begin() as session:
-                        await session.execute(delete(Reading))
+                        await session.execute(delete(Reading))  # shares go with them
+                        await session.execute(delete(User))
 
     return start
 

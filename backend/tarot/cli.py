@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import subprocess
 import sys
 
@@ -60,10 +62,37 @@ def serve() -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # X-Forwarded-For is believed only from the proxies named in TAROT_TRUSTED_PROXIES.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         access_log=False,
     )
     return 0
+
+
+async def _create_admin(database_url: str, email: str, password: str) -> None:
+    from tarot.config import Settings
+    from tarot.db.session import create_database
+    from tarot.services.accounts import create_admin
+
+    db = create_database(Settings(DATABASE_URL=database_url))
+    try:
+        async with db.sessionmaker.begin() as session:
+            user = await create_admin(session=session, email=email, password=password)
+        log.info("%s is now an admin", user.email)
+    finally:
+        await db.dispose()
+
+
+def _admin_password() -> str:
+    password = os.environ.get("TAROT_ADMIN_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise SystemExit("Set TAROT_ADMIN_PASSWORD, or run interactively to be asked.")
+        password = getpass.getpass("Password for the new admin: ")
+    if len(password) < 10:
+        raise SystemExit("The password needs at least 10 characters.")
+    return password
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     db.add_parser("downgrade", help="migrate down to an empty schema")
     db.add_parser("seed", help="insert missing cards and spreads (idempotent)")
     db.add_parser("prepare", help="upgrade, then seed")
+    admin = commands.add_parser("admin", help="accounts with the admin role").add_subparsers(
+        dest="action", required=True
+    )
+    create = admin.add_parser("create", help="create (or promote) an admin account")
+    create.add_argument("--email", required=True)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -86,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "serve":
         return serve()
+    if args.command == "admin":
+        asyncio.run(_create_admin(settings.database_url, args.email, _admin_password()))
+        return 0
 
     from tarot.db import migrate
 

@@ -44,6 +44,10 @@ class Conflict(TarotError):
     status = 409
 
 
+class PayloadTooLarge(TarotError):
+    status = 413
+
+
 class TooManyRequests(TarotError):
     status = 429
 

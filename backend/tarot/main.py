@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from tarot import __version__
 from tarot.api import accounts, admin, cards, health, monitoring, readings, shared, spreads
-from tarot.api.middleware import MetricsMiddleware
+from tarot.api.middleware import BodySizeLimit, MetricsMiddleware
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
@@ -117,7 +117,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Rider-Waite-Smith cards, spreads and readings, lean on memory.",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
@@ -130,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-None-Match", "Last-Event-ID"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     register_error_handlers(app)
 

@@ -1,10 +1,12 @@
-"""ASGI middleware: request metrics."""
+"""ASGI middleware: request metrics and the declared body size."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
+from tarot.errors import PROBLEM_JSON, PayloadTooLarge
 from tarot.services.metrics import Metrics
 
 
@@ -49,3 +51,64 @@ def route_template(scope: dict) -> str:
         return relative
     path = scope["path"]
     return path[: len(path) - len(rendered)] + relative if path.endswith(rendered) else relative
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit with a problem+json 413.
+
+    A declared Content-Length is refused before anything is read; a chunked body is
+    counted as it arrives and stopped where it crosses the limit.
+    """
+
+    def __init__(self, app: Any, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise PayloadTooLarge(self._detail())
+            return message
+
+        async def guarded_send(message: dict) -> None:
+            # Body parsers may wrap our error in their own 400; the client gets the 413.
+            nonlocal refused
+            if seen > self.max_bytes:
+                if not refused:
+                    refused = True
+                    await self._refuse(scope, send)
+                return
+            await send(message)
+
+        await self.app(scope, counted, guarded_send)
+
+    def _detail(self) -> str:
+        return f"Request bodies are limited to {self.max_bytes} bytes."
+
+    async def _refuse(self, scope: dict, send: Any) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": self._detail(),
+                "instance": scope["path"],
+            }
+        ).encode()
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tarot.schemas.readings import UtcDatetime
 
@@ -19,6 +19,11 @@ class UserCreate(BaseModel):
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN, examples=["seer@example.com"])
     password: str = Field(min_length=10, max_length=128)
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _normalize(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class Login(BaseModel):
