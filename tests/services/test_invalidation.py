@@ -1,0 +1,76 @@
+"""Admin edits reach every instance's cache through LISTEN/NOTIFY."""
+
+import asyncio
+
+from tarot.services.accounts import create_admin
+
+
+async def _admin_headers(client) -> dict:
+    async with client.app.state.db.sessionmaker.begin() as session:
+        await create_admin(session=session, email="root@example.com", password="a" * 12)
+    login = await client.post(
+        "/api/v1/auth/login", json={"email": "root@example.com", "password": "a" * 12}
+    )
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def test_second_instance_sees_the_edit_within_a_second(make_client):
+    async with make_client("postgres") as first, make_client("postgres") as second:
+        admin = await _admin_headers(first)
+        before = await second.get("/api/v1/cards/ar01")
+        list_before = await second.get("/api/v1/cards", params={"limit": 100})
+        assert (await second.get("/api/v1/cards/ar01")).headers["etag"] == before.headers["etag"]
+
+        edit = await first.patch(
+            "/api/v1/cards/ar01",
+            json={"meaning_upright": "A fresh meaning written by an admin."},
+            headers=admin,
+        )
+        assert edit.status_code == 200
+        assert edit.json()["meaning_upright"] == "A fresh meaning written by an admin."
+
+        for _ in range(20):
+            after = await second.get("/api/v1/cards/ar01")
+            if after.headers["etag"] != before.headers["etag"]:
+                break
+            await asyncio.sleep(0.05)
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.json()["meaning_upright"] == "A fresh meaning written by an admin."
+        list_after = await second.get("/api/v1/cards", params={"limit": 100})
+        assert list_after.headers["etag"] != list_before.headers["etag"]
+        assert second.app.state.listener.notices >= 1
+
+        await first.patch(
+            "/api/v1/cards/ar01",
+            json={"meaning_upright": before.json()["meaning_upright"]},
+            headers=admin,
+        )
+
+
+async def test_spread_edit_and_cache_clear(client):
+    admin = await _admin_headers(client)
+    before = await client.get("/api/v1/spreads/single")
+    edit = await client.patch(
+        "/api/v1/spreads/single",
+        json={"position_prompts": {"1": "What wants your attention today?"}},
+        headers=admin,
+    )
+    assert edit.status_code == 200
+    after = await client.get("/api/v1/spreads/single")
+    assert after.json()["positions"][0]["prompt"] == "What wants your attention today?"
+    assert after.headers["etag"] != before.headers["etag"]
+    bad = await client.patch(
+        "/api/v1/spreads/single", json={"position_prompts": {"9": "x"}}, headers=admin
+    )
+    assert bad.status_code == 422
+    assert (
+        await client.patch("/api/v1/cards/ar01", json={"id": "x"}, headers=admin)
+    ).status_code == 422
+    cleared = await client.post("/api/v1/admin/cache/clear", headers=admin)
+    assert cleared.json() == {"cleared": ["catalog"]}
+    assert client.app.state.catalog_cache.stats()["size"] == 0
+    await client.patch(
+        "/api/v1/spreads/single",
+        json={"position_prompts": {"1": before.json()["positions"][0]["prompt"]}},
+        headers=admin,
+    )
