@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from tarot.api.http import send_cached
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
-from tarot.schemas.common import Page
+from tarot.schemas.common import IDENTIFIER, SINGLE_LINE, Page
 from tarot.services import cards as card_service
 
 router = APIRouter(prefix="/cards", tags=["cards"])
 
+CardId = Annotated[
+    str, Path(pattern=IDENTIFIER, description="A slug (`the-magician`) or short code (`ar01`).")
+]
 MAX_SEED = 2**63 - 1
 
 
@@ -28,7 +31,12 @@ async def list_cards(
     suit: Suit | None = None,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=100, description="Matches name, keywords and meanings."),
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=SINGLE_LINE,
+            description="Matches name, keywords and meanings.",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
@@ -63,7 +71,7 @@ async def daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) -> Res
 
 @router.get("/{card_id}", response_model=CardRead, summary="One card by slug or short code")
 async def get_card(
-    request: Request, card_id: str, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request, card_id: CardId, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
     cached = await card_service.get_card(db=db, cache=cache, card_id=card_id)
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
@@ -71,7 +79,7 @@ async def get_card(
 
 @router.patch("/{card_id}", response_model=CardRead, summary="Edit a card's texts (admin)")
 async def update_card(
-    card_id: str,
+    card_id: CardId,
     data: CardUpdate,
     _admin: AdminUser,
     session: SessionDep,

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from tarot.api.http import send_cached
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
+from tarot.schemas.common import IDENTIFIER
 from tarot.schemas.spreads import SpreadRead, SpreadUpdate
 from tarot.services import spreads as spread_service
 
 router = APIRouter(prefix="/spreads", tags=["spreads"])
+
+Slug = Annotated[
+    str, Path(pattern=IDENTIFIER, description="The spread's slug, e.g. `celtic-cross`.")
+]
 
 
 @router.get("", response_model=list[SpreadRead], summary="List spreads")
@@ -22,7 +29,7 @@ async def list_spreads(
 
 @router.get("/{slug}", response_model=SpreadRead, summary="One spread and its positions")
 async def get_spread(
-    request: Request, slug: str, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request, slug: Slug, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
     cached = await spread_service.get_spread(db=db, cache=cache, slug=slug)
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
@@ -30,7 +37,7 @@ async def get_spread(
 
 @router.patch("/{slug}", response_model=SpreadRead, summary="Edit a spread's texts (admin)")
 async def update_spread(
-    slug: str,
+    slug: Slug,
     data: SpreadUpdate,
     _admin: AdminUser,
     session: SessionDep,

@@ -5,6 +5,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tarot.schemas.common import MULTI_LINE, SINGLE_LINE
+
+Keyword = Annotated[str, Field(min_length=1, max_length=40, pattern=SINGLE_LINE)]
+
 
 class Arcana(StrEnum):
     major = "major"
@@ -57,14 +61,10 @@ class CardUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=40)
-    keywords_upright: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
-        None, min_length=1, max_length=10
-    )
-    keywords_reversed: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
-        None, min_length=1, max_length=10
-    )
-    meaning_upright: str | None = Field(None, min_length=1, max_length=4000)
-    meaning_reversed: str | None = Field(None, min_length=1, max_length=4000)
-    description: str | None = Field(None, min_length=1, max_length=2000)
-    astrology: str | None = Field(None, min_length=1, max_length=60)
+    name: str | None = Field(None, min_length=1, max_length=40, pattern=SINGLE_LINE)
+    keywords_upright: list[Keyword] | None = Field(None, min_length=1, max_length=10)
+    keywords_reversed: list[Keyword] | None = Field(None, min_length=1, max_length=10)
+    meaning_upright: str | None = Field(None, min_length=1, max_length=4000, pattern=MULTI_LINE)
+    meaning_reversed: str | None = Field(None, min_length=1, max_length=4000, pattern=MULTI_LINE)
+    description: str | None = Field(None, min_length=1, max_length=2000, pattern=MULTI_LINE)
+    astrology: str | None = Field(None, min_length=1, max_length=60, pattern=SINGLE_LINE)

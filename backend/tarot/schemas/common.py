@@ -6,6 +6,11 @@ from pydantic import BaseModel, Field
 
 Item = TypeVar("Item")
 
+# Postgres text cannot hold NUL, and no field of ours needs control characters.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+IDENTIFIER = r"^[A-Za-z0-9-]{1,40}$"
+
 
 class Page(BaseModel, Generic[Item]):
     """One page of a list, with the total across all pages."""

@@ -1,6 +1,12 @@
 """Spread shapes."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from tarot.schemas.common import MULTI_LINE, SINGLE_LINE
+
+PositionPrompt = Annotated[str, Field(min_length=1, max_length=500, pattern=SINGLE_LINE)]
 
 
 class SpreadPosition(BaseModel):
@@ -27,8 +33,8 @@ class SpreadUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=80)
-    description: str | None = Field(None, min_length=1, max_length=2000)
-    position_prompts: dict[int, str] | None = Field(
+    name: str | None = Field(None, min_length=1, max_length=80, pattern=SINGLE_LINE)
+    description: str | None = Field(None, min_length=1, max_length=2000, pattern=MULTI_LINE)
+    position_prompts: dict[int, PositionPrompt] | None = Field(
         None, description="New prompts by position number.", max_length=20
     )
