@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hashlib
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ class CachedBody:
         if len(self.body) < GZIP_MIN_BYTES:
             return None
         if self._gzipped is None:
+            import gzip
+
             self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
         return self._gzipped
 
