@@ -109,7 +109,6 @@ class Settings(BaseModel):
     def provider_chain(self) -> list[str]:
         return [name.strip() for name in self.llm_providers.split(",") if name.strip()]
 
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """Read `TAROT_<FIELD>` variables plus the platform names the aliases list.

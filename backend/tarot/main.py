@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from tarot import __version__
 from tarot.api import accounts, admin, cards, health, monitoring, readings, shared, spreads
@@ -122,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.limiter = RateLimiter()
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
+        from fastapi.middleware.cors import CORSMiddleware
+
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,

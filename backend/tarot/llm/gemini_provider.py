@@ -5,22 +5,20 @@ from __future__ import annotations
 import importlib
 import math
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import aclosing
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from google import genai
 from google.genai import errors, types
 
 from tarot.llm.base import ErrorKind, Generation, Prompt, ProviderError, StreamChunk, Usage
+from tarot.llm.errors import parse_retry_after, provider_error, status_kind
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "gemini"
-_MESSAGE_LIMIT = 400
 
 
 def _http_libraries() -> tuple[Any, ...]:
@@ -148,18 +146,10 @@ class GeminiProvider:
         )
 
     def _error(self, exc: Exception, *, started: bool = False) -> ProviderError:
-        kind, retry_after = _classify(exc)
-        message = f"gemini {type(exc).__name__}: {exc}"
-        if self._api_key:
-            # Error bodies are quoted whole; one that echoes the key must not reach logs.
-            message = message.replace(self._api_key, "***")
-        message = message[:_MESSAGE_LIMIT]
-        if started:
-            # Text already reached the caller, so neither retry nor fallback is possible.
-            return ProviderError(
-                ErrorKind.CUT, f"stream broke after it started ({kind}): {message}"
-            )
-        return ProviderError(kind, message, retry_after=retry_after)
+        kind, wait = _classify(exc)
+        return provider_error(
+            NAME, exc, kind, retry_after=wait, api_key=self._api_key, started=started
+        )
 
 
 def build(settings: Settings) -> GeminiProvider:
@@ -181,7 +171,7 @@ def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:
         if kind is not ErrorKind.RATE_LIMITED:
             return kind, None
         headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-        retry_after = _retry_after(headers)
+        retry_after = parse_retry_after(headers)
         return kind, _retry_delay(exc.details) if retry_after is None else retry_after
     if isinstance(exc, _HTTP_TIMEOUTS):
         return ErrorKind.TIMEOUT, None
@@ -193,34 +183,10 @@ def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:
 def _status_kind(code: Any, details: Any) -> ErrorKind:
     if not isinstance(code, int):
         return ErrorKind.SERVER  # an error object inside an accepted stream, without a code
-    if code == 429:
-        return ErrorKind.RATE_LIMITED
     # A wrong key comes back as 400 INVALID_ARGUMENT with reason API_KEY_INVALID.
-    if code in (401, 403) or (code == 400 and "API_KEY_INVALID" in str(details)):
+    if code == 400 and "API_KEY_INVALID" in str(details):
         return ErrorKind.AUTH
-    if code == 408:
-        return ErrorKind.TIMEOUT
-    if code >= 500:
-        return ErrorKind.SERVER
-    return ErrorKind.BAD_REQUEST
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from a `Retry-After` header (seconds or an HTTP-date)."""
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+    return status_kind(code)
 
 
 def _retry_delay(details: Any) -> float | None:

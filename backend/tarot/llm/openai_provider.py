@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
 
 from tarot.llm.base import ErrorKind, Generation, Prompt, ProviderError, StreamChunk, Usage
+from tarot.llm.errors import parse_retry_after, provider_error, status_kind
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "openai"
-_MESSAGE_LIMIT = 400
 
 # Everything the SDK or its transport may raise once a request is under way. ValueError covers
 # undecodable JSON and UTF-8 and failed validation, which the SDK lets through unwrapped.
@@ -120,18 +117,10 @@ class OpenAIProvider:
         await self._client.close()
 
     def _error(self, exc: Exception, *, started: bool = False) -> ProviderError:
-        kind, retry_after = _classify(exc)
-        message = f"openai {type(exc).__name__}: {exc}"
-        if self._api_key:
-            # Some servers echo the key they rejected; it must not reach logs or clients.
-            message = message.replace(self._api_key, "***")
-        message = message[:_MESSAGE_LIMIT]
-        if started:
-            # Text already reached the caller, so neither retry nor fallback is possible.
-            return ProviderError(
-                ErrorKind.CUT, f"stream broke after it started ({kind}): {message}"
-            )
-        return ProviderError(kind, message, retry_after=retry_after)
+        kind, wait = _classify(exc)
+        return provider_error(
+            NAME, exc, kind, retry_after=wait, api_key=self._api_key, started=started
+        )
 
 
 def build(settings: Settings) -> OpenAIProvider:
@@ -161,9 +150,10 @@ def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:
     if isinstance(exc, openai.APIConnectionError):
         return ErrorKind.CONNECTION, None
     if isinstance(exc, openai.APIStatusError):
-        kind = _status_kind(exc.status_code)
-        retry_after = _retry_after(exc.response.headers) if kind is ErrorKind.RATE_LIMITED else None
-        return kind, retry_after
+        kind = status_kind(exc.status_code)
+        if kind is ErrorKind.RATE_LIMITED:
+            return kind, parse_retry_after(exc.response.headers)
+        return kind, None
     if isinstance(exc, openai.APIResponseValidationError | httpx2.DecodingError | ValueError):
         return ErrorKind.MALFORMED, None
     if isinstance(exc, openai.APIError):
@@ -171,37 +161,6 @@ def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:
     if isinstance(exc, httpx2.HTTPError | httpx2.StreamError):
         return ErrorKind.CONNECTION, None
     return ErrorKind.BAD_REQUEST, None  # the SDK refused the call before sending it
-
-
-def _status_kind(status: int) -> ErrorKind:
-    if status == 429:
-        return ErrorKind.RATE_LIMITED
-    if status in (401, 403):
-        return ErrorKind.AUTH
-    if status == 408:
-        return ErrorKind.TIMEOUT
-    if status >= 500:
-        return ErrorKind.SERVER
-    return ErrorKind.BAD_REQUEST
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `Retry-After` (seconds or an HTTP-date)."""
-    lowered = {key.lower(): value for key, value in headers.items()}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            seconds = float(lowered.get(name, "")) * scale
-        except ValueError:
-            continue
-        if math.isfinite(seconds):
-            return max(0.0, seconds)
-    try:
-        when = parsedate_to_datetime(lowered.get("retry-after", ""))
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _usage(raw: Any) -> Usage | None:
