@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tarot.db import HEAD_REVISION
@@ -45,15 +46,19 @@ def script_head() -> str:
 
 
 async def is_ready(engine: AsyncEngine) -> bool:
-    """True when the schema is at HEAD_REVISION and the catalog is seeded."""
-    async with engine.connect() as conn:
-        has_version = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
-        if not has_version:
-            return False
-        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-        if version != HEAD_REVISION:
-            return False
-        return bool((await conn.execute(select(func.count()).select_from(Card))).scalar())
+    """True when the schema is at HEAD_REVISION and the catalog is seeded.
+
+    Plain queries rather than schema inspection: this runs in the server process, and
+    SQLAlchemy's reflection machinery would stay in its memory for good.
+    """
+    try:
+        async with engine.connect() as conn:
+            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            if version != HEAD_REVISION:
+                return False
+            return bool(await conn.scalar(text("SELECT count(*) FROM card")))
+    except DBAPIError:  # no alembic_version table yet: an empty database
+        return False
 
 
 async def seed(session: AsyncSession) -> dict[str, int]:

@@ -111,6 +111,9 @@ class ReadingQueue:
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
         try:
+            # Registered first, then checked: a worker that finished in between is seen.
+            if await self._status(reading_id) in TERMINAL:
+                return True
             while (remaining := end - loop.time()) > 0:
                 # Another instance may finish it, so look at the table now and then.
                 with contextlib.suppress(TimeoutError):
@@ -139,6 +142,8 @@ class ReadingQueue:
 
     async def _work(self) -> None:
         while True:
+            # Cleared before claiming, so a wake() that lands during the claim is not lost.
+            self._wake.clear()
             try:
                 reading = await self.claim()
             except asyncio.CancelledError:
@@ -147,7 +152,6 @@ class ReadingQueue:
                 log.exception("claiming a reading failed; retrying shortly")
                 reading = None
             if reading is None:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.queue_poll_seconds):
                         await self._wake.wait()
