@@ -17,6 +17,7 @@ from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
+from tarot.schemas.common import problem_responses
 from tarot.services.accounts import signing_key
 from tarot.services.cache import Cache
 from tarot.services.invalidation import CatalogListener
@@ -134,7 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     register_error_handlers(app)
 
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = APIRouter(
+        prefix="/api/v1", responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
+    )
     for area in (cards, spreads, readings, shared, accounts, admin, monitoring, health):
         v1.include_router(area.router)
     app.include_router(v1)

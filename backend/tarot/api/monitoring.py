@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 
 from tarot.deps import DbDep, OpsAccess, QueueDep
+from tarot.schemas.common import problem_responses
 from tarot.services import monitoring as monitoring_service
 from tarot.services.metrics import render
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[OpsAccess])
-metrics_router = APIRouter(tags=["monitoring"], dependencies=[OpsAccess])
+metrics_router = APIRouter(
+    tags=["monitoring"], dependencies=[OpsAccess], responses=problem_responses(401, 404)
+)
 
 
 @router.get("/memory", summary="RSS, peak, USS, threads, fds, gc, limits and recent history")
@@ -32,7 +36,12 @@ async def queue(db: DbDep, reading_queue: QueueDep) -> dict:
     return await monitoring_service.queue_report(db=db, queue=reading_queue)
 
 
-@metrics_router.get("/metrics", summary="Prometheus text exposition")
+@metrics_router.get(
+    "/metrics",
+    summary="Prometheus text exposition",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}}},
+)
 async def metrics(request: Request) -> Response:
     state = request.app.state
     body, content_type = render(state.metrics, lambda: [c.stats() for c in state.caches])

@@ -18,7 +18,6 @@ from tarot.deps import (
     SettingsDep,
     rate_limit,
 )
-from tarot.errors import InvalidInput
 from tarot.schemas.accounts import ShareRead
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCreate, ReadingRead, ReadingSummary
@@ -79,7 +78,7 @@ async def list_readings(
         Query(max_length=100, description="Anonymous readings you hold the ids of."),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Page[ReadingSummary]:
     return await reading_service.list_readings(
         session=session, owner_id=user.id if user else None, ids=ids, limit=limit, offset=offset
@@ -113,13 +112,14 @@ async def stream_reading(
     queue: QueueDep,
     settings: SettingsDep,
     user: OptionalUser,
-    last_event_id: Annotated[str | None, Header()] = None,
+    last_event_id: Annotated[
+        str | None,
+        Header(pattern=r"^[0-9]{1,12}$", description="Resume after this chunk id."),
+    ] = None,
 ) -> StreamingResponse:
     reading = await reading_service.get_reading(
         session=session, reading_id=reading_id, owner_id=user.id if user else None
     )
-    if last_event_id is not None and not last_event_id.isdigit():
-        raise InvalidInput("Last-Event-ID must be the id of a chunk event (a whole number).")
     events = reading_service.stream_events(
         db=db,
         queue=queue,

@@ -30,3 +30,11 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[dict] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI entries documenting problem+json error responses."""
+    return {
+        status: {"model": Problem, "content": {"application/problem+json": {}}}
+        for status in statuses
+    }
