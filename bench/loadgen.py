@@ -24,6 +24,8 @@ def plan(mix: str) -> list[tuple[str, str, str]]:
         return [cards]
     if mix == "soak":
         return [step for card in by_id for step in (card, spreads)]
+    if mix == "readings":
+        return [("reading", "POST", "/api/v1/readings?wait=true")]
     # "mix": 10% readings, the rest split between the three cached reads.
     reading = ("reading", "POST", "/api/v1/readings?wait=true")
     gets = [cards, by_id[0], spreads, cards, by_id[1], spreads, cards, by_id[2], spreads]
@@ -118,7 +120,7 @@ def main() -> None:
     """Parse arguments, run, print the JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mix", choices=("mix", "cards", "soak"), default="mix")
+    parser.add_argument("--mix", choices=("mix", "cards", "soak", "readings"), default="mix")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=float, default=0, help="seconds (time mode)")
     parser.add_argument("--count", type=int, default=10**9, help="requests (count mode)")
