@@ -59,6 +59,8 @@ async def create_reading(
     )
     # Durable before any worker can see it: a reading is never lost once accepted.
     await session.commit()
+    if wait:
+        queue.watch(reading.id)
     queue.wake()
     response.headers["Location"] = str(request.url_for("get_reading", reading_id=reading.id))
     if wait and await queue.wait_done(reading.id, settings.reading_wait_seconds):

@@ -105,15 +105,16 @@ class ReadingQueue:
         """Tell idle workers that a new reading is waiting."""
         self._wake.set()
 
+    def watch(self, reading_id: uuid.UUID) -> None:
+        """Start listening for a reading's finish; call before wake() so none is missed."""
+        self._done.setdefault(reading_id, asyncio.Event())
+
     async def wait_done(self, reading_id: uuid.UUID, timeout: float) -> bool:
-        """Wait until the reading is completed or failed; True if it is."""
+        """Wait until a watched reading is completed or failed; True if it is."""
         event = self._done.setdefault(reading_id, asyncio.Event())
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
         try:
-            # Registered first, then checked: a worker that finished in between is seen.
-            if await self._status(reading_id) in TERMINAL:
-                return True
             while (remaining := end - loop.time()) > 0:
                 # Another instance may finish it, so look at the table now and then.
                 with contextlib.suppress(TimeoutError):
