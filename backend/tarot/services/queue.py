@@ -19,9 +19,8 @@ from tarot.llm.base import DrawnCard, ReadingContext
 from tarot.llm.factory import ChainExhausted, ChainRun, ProviderFactory, StreamCut
 from tarot.llm.prompt import build_prompt
 from tarot.services.cache import Cache
-from tarot.services.cards import load_deck
 from tarot.services.metrics import Metrics
-from tarot.services.spreads import load_spreads
+from tarot.services.spreads import lay_out
 
 log = logging.getLogger("tarot.queue")
 FLUSH_SECONDS = 0.5
@@ -244,29 +243,26 @@ class ReadingQueue:
             done.set()
 
     async def _context(self, reading: Reading) -> ReadingContext:
-        deck = {card.id: card for card in await load_deck(db=self.db, cache=self.cache)}
-        spread = (await load_spreads(db=self.db, cache=self.cache))[reading.spread_slug]
-        positions = {p.position: p for p in spread.positions}
-        drawn = []
-        for laid in reading.cards:
-            card, place = deck[laid["card_id"]], positions[laid["position"]]
-            flipped = laid["reversed"]
-            drawn.append(
-                DrawnCard(
-                    position=place.position,
-                    position_name=place.name,
-                    position_prompt=place.prompt,
-                    card_id=card.id,
-                    card_name=card.name,
-                    arcana=card.arcana.value,
-                    suit=card.suit.value if card.suit else None,
-                    element=card.element,
-                    reversed=flipped,
-                    keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
-                    meaning=card.meaning_reversed if flipped else card.meaning_upright,
-                )
+        spread, layout = await lay_out(
+            db=self.db, cache=self.cache, slug=reading.spread_slug, laid=reading.cards
+        )
+        drawn = tuple(
+            DrawnCard(
+                position=place.position,
+                position_name=place.name,
+                position_prompt=place.prompt,
+                card_id=card.id,
+                card_name=card.name,
+                arcana=card.arcana.value,
+                suit=card.suit.value if card.suit else None,
+                element=card.element,
+                reversed=flipped,
+                keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
+                meaning=card.meaning_reversed if flipped else card.meaning_upright,
             )
-        return ReadingContext(reading.question, spread.name, reading.language, tuple(drawn))
+            for place, card, flipped in layout
+        )
+        return ReadingContext(reading.question, spread.name, reading.language, drawn)
 
     async def _save(
         self,

@@ -21,7 +21,7 @@ from tarot.services.cards import load_deck
 from tarot.services.draw import draw
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
-from tarot.services.spreads import get_spread_model, load_spreads
+from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
 
@@ -80,24 +80,20 @@ async def get_reading(
 
 async def to_schema(*, db: Database, cache: Cache, reading: Reading) -> ReadingRead:
     """Expand a stored reading with its cards' names and the spread's positions."""
-    deck = {card.id: card for card in await load_deck(db=db, cache=cache)}
-    spread = (await load_spreads(db=db, cache=cache))[reading.spread_slug]
-    places = {place.position: place for place in spread.positions}
-    cards = []
-    for laid in reading.cards:
-        card, place = deck[laid["card_id"]], places[laid["position"]]
-        cards.append(
-            ReadingCardRead(
-                position=place.position,
-                position_name=place.name,
-                position_prompt=place.prompt,
-                card_id=card.id,
-                code=card.code,
-                name=card.name,
-                reversed=laid["reversed"],
-                keywords=card.keywords_reversed if laid["reversed"] else card.keywords_upright,
-            )
+    _, layout = await lay_out(db=db, cache=cache, slug=reading.spread_slug, laid=reading.cards)
+    cards = [
+        ReadingCardRead(
+            position=place.position,
+            position_name=place.name,
+            position_prompt=place.prompt,
+            card_id=card.id,
+            code=card.code,
+            name=card.name,
+            reversed=flipped,
+            keywords=card.keywords_reversed if flipped else card.keywords_upright,
         )
+        for place, card, flipped in layout
+    ]
     return ReadingRead(
         id=reading.id,
         status=reading.status,

@@ -9,8 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tarot.db.models import Spread
 from tarot.db.session import Database
 from tarot.errors import InvalidInput, NotFound
-from tarot.schemas.spreads import SpreadRead, SpreadUpdate
+from tarot.schemas.cards import CardRead
+from tarot.schemas.spreads import SpreadPosition, SpreadRead, SpreadUpdate
 from tarot.services.cache import Cache, CachedBody
+from tarot.services.cards import load_deck
 from tarot.services.invalidation import invalidate_on_commit
 
 _spread_list = TypeAdapter(list[SpreadRead])
@@ -34,6 +36,18 @@ async def get_spread_model(*, db: Database, cache: Cache, slug: str) -> SpreadRe
     if spread is None:
         raise NotFound(f"No spread '{slug}'. Known spreads: {', '.join(spreads)}.")
     return spread
+
+
+async def lay_out(
+    *, db: Database, cache: Cache, slug: str, laid: list[dict]
+) -> tuple[SpreadRead, list[tuple[SpreadPosition, CardRead, bool]]]:
+    """A stored draw ({position, card_id, reversed}) as (place, card, reversed) triples."""
+    deck = {card.id: card for card in await load_deck(db=db, cache=cache)}
+    spread = (await load_spreads(db=db, cache=cache))[slug]
+    places = {place.position: place for place in spread.positions}
+    return spread, [
+        (places[item["position"]], deck[item["card_id"]], item["reversed"]) for item in laid
+    ]
 
 
 async def list_spreads(*, db: Database, cache: Cache) -> CachedBody:
