@@ -121,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.limiter = RateLimiter()
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    # Added last so it is outermost: error answers (413, 429) carry CORS headers too.
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -131,8 +134,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-None-Match", "Last-Event-ID"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     register_error_handlers(app)
 
     v1 = APIRouter(

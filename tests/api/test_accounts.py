@@ -230,3 +230,14 @@ async def test_chunked_oversize_body_is_413(pg_client):
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
+
+
+async def test_concurrent_share_requests_get_one_link(pg_client):
+    import asyncio
+
+    alice = await register_and_login(pg_client, "hana@example.com")
+    owned = await new_reading(pg_client, alice)
+    url = f"/api/v1/readings/{owned['id']}/share"
+    responses = await asyncio.gather(*(pg_client.post(url, headers=alice) for _ in range(4)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["token"] for r in responses}) == 1

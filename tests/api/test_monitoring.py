@@ -111,3 +111,13 @@ async def test_metrics_exposition(make_client):
     assert 'tarot_cache_hits_total{cache="catalog"}' in text
     assert 'tarot_readings_total{outcome="completed",provider="offline"} 1.0' in text
     assert 'tarot_provider_latency_seconds_count{provider="offline"} 1.0' in text
+
+
+async def test_unknown_methods_share_one_label(make_client):
+    async with make_client("postgres", ops_token=TOKEN) as client:
+        for index in range(5):
+            await client.request(f"X{index}", "/health")
+        metrics = client.app.state.metrics
+        methods = {method for method, _route, _status in metrics.http}
+    assert "OTHER" in methods
+    assert not any(method.startswith("X") for method in methods)

@@ -85,15 +85,33 @@ async def test_stream_replays_and_resumes(client):
     assert "".join(chunk["data"]["text"] for chunk in chunks) == reading["interpretation"]
     assert events[-1]["data"]["provider"] == "offline"
 
+    [last_chunk] = chunks[-1:]
+    generation, _, length = last_chunk["id"].partition("-")
+    assert int(length) == len(reading["interpretation"])
     resume_at = len(reading["interpretation"]) // 2
     async with client.stream(
         "GET",
         f"/api/v1/readings/{reading['id']}/stream",
-        headers={"Last-Event-ID": str(resume_at)},
+        headers={"Last-Event-ID": f"{generation}-{resume_at}"},
     ) as response:
         resumed = parse_sse((await response.aread()).decode())
     text = "".join(e["data"]["text"] for e in resumed if e.get("event") == "chunk")
     assert text == reading["interpretation"][resume_at:]
+    assert "reset" not in [e.get("event") for e in resumed]
+
+
+async def test_resume_from_an_older_generation_starts_over(client):
+    reading = (await create(client)).json()
+    async with client.stream(
+        "GET",
+        f"/api/v1/readings/{reading['id']}/stream",
+        headers={"Last-Event-ID": "7-40"},  # text a dead worker had written
+    ) as response:
+        events = parse_sse((await response.aread()).decode())
+    kinds = [e.get("event") for e in events]
+    assert kinds.index("reset") < kinds.index("chunk")
+    text = "".join(e["data"]["text"] for e in events if e.get("event") == "chunk")
+    assert text == reading["interpretation"], "the whole text of the current generation"
 
 
 async def test_stream_follows_a_reading_live(client):
@@ -105,7 +123,8 @@ async def test_stream_follows_a_reading_live(client):
     final = (await client.get(f"/api/v1/readings/{reading['id']}")).json()
     chunks = [e for e in events if e.get("event") == "chunk"]
     assert "".join(e["data"]["text"] for e in chunks) == final["interpretation"]
-    assert [int(e["id"]) for e in chunks] == sorted(int(e["id"]) for e in chunks)
+    lengths = [int(e["id"].partition("-")[2]) for e in chunks]
+    assert lengths == sorted(lengths)
 
 
 async def test_history_newest_first_and_paginated(client):
@@ -173,10 +192,13 @@ async def test_unknown_or_malformed_reading_id(pg_client):
 
 async def test_bad_last_event_id(pg_client):
     reading = (await create(pg_client)).json()
-    response = await pg_client.get(
-        f"/api/v1/readings/{reading['id']}/stream", headers={"Last-Event-ID": "abc"}
-    )
-    assert response.status_code == 422
+    for bad in ("12", "abc", "1-\u00b2", "-5", "1-2-3"):
+        response = await pg_client.get(
+            f"/api/v1/readings/{reading['id']}/stream",
+            headers={"Last-Event-ID": bad.encode()},  # UTF-8 bytes, as a client may send
+        )
+        assert response.status_code == 422, bad
+        assert response.headers["content-type"] == PROBLEM
 
 
 async def test_question_control_characters_are_stripped(pg_client):

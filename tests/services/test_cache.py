@@ -63,3 +63,23 @@ def test_cached_body_etag_and_gzip():
     assert big.gzipped() is big.gzipped()
     assert len(big.gzipped()) < 200
     assert small.etag != big.etag and big.etag == CachedBody(big.body).etag
+
+
+async def test_a_load_under_way_during_invalidate_is_not_kept():
+    cache = Cache("t", maxsize=10, ttl=60)
+    release = asyncio.Event()
+
+    async def slow_old_value():
+        await release.wait()
+        return "old"
+
+    loading = asyncio.create_task(cache.get_or_load("k", slow_old_value))
+    await asyncio.sleep(0)
+    cache.invalidate()  # an admin edit commits while the old row is being read
+    release.set()
+    assert await loading == "old"
+
+    async def fresh():
+        return "new"
+
+    assert await cache.get_or_load("k", fresh) == "new"

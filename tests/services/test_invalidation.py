@@ -74,3 +74,30 @@ async def test_spread_edit_and_cache_clear(client):
         json={"position_prompts": {"1": before.json()["positions"][0]["prompt"]}},
         headers=admin,
     )
+
+
+async def test_listener_reconnects_after_its_connection_drops(make_client):
+    async with make_client("postgres") as first, make_client("postgres") as second:
+        admin = await _admin_headers(first)
+        listener = second.app.state.listener
+        pid = listener._conn.get_server_pid()
+        async with first.app.state.db.engine.connect() as conn:
+            await conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        for _ in range(50):
+            if listener.reconnects:
+                break
+            await asyncio.sleep(0.05)
+        assert listener.reconnects == 1
+
+        before = await second.get("/api/v1/cards/ar02")
+        original = before.json()["description"]
+        await first.patch(
+            "/api/v1/cards/ar02", json={"description": "Seen after a reconnect."}, headers=admin
+        )
+        for _ in range(20):
+            after = await second.get("/api/v1/cards/ar02")
+            if after.headers["etag"] != before.headers["etag"]:
+                break
+            await asyncio.sleep(0.05)
+        assert after.json()["description"] == "Seen after a reconnect."
+        await first.patch("/api/v1/cards/ar02", json={"description": original}, headers=admin)

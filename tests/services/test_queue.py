@@ -67,3 +67,34 @@ async def test_expired_lease_is_reclaimed_and_stale_worker_fenced(make_client, b
         assert reading["status"] == "completed"
         assert reading["provider"] == "offline"
         assert "stale text" not in reading["interpretation"]
+
+
+async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
+    async with make_client("postgres", worker_concurrency=1) as client:
+        factory = client.app.state.llm
+        real_stream = factory.stream
+        calls = []
+
+        def flaky(prompt, run, *, deadline):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("a bug, not a provider failure")
+            return real_stream(prompt, run, deadline=deadline)
+
+        monkeypatch.setattr(factory, "stream", flaky)
+        body = {"question": "q", "spread": "single"}
+        first = await client.post("/api/v1/readings", params={"wait": True}, json=body)
+        second = await client.post("/api/v1/readings", params={"wait": True}, json=body)
+        assert first.json()["status"] == "failed"
+        assert "internal error" in first.json()["error"]
+        assert second.status_code == 201 and second.json()["status"] == "completed"
+        assert client.app.state.queue.live == {}, "no live entry is left behind"
+
+
+async def test_an_empty_key_counts_as_no_key(make_client):
+    async with make_client("postgres", llm_providers="openai,offline", OPENAI_API_KEY="") as client:
+        reading = await client.post(
+            "/api/v1/readings", params={"wait": True}, json={"question": "q", "spread": "single"}
+        )
+        assert reading.json()["provider"] == "offline"
+        assert client.app.state.llm.available_providers() == ["offline"]

@@ -116,7 +116,7 @@ async def stream_reading(
     user: OptionalUser,
     last_event_id: Annotated[
         str | None,
-        Header(pattern=r"^[0-9]{1,12}$", description="Resume after this chunk id."),
+        Header(pattern=r"^[0-9]{1,9}-[0-9]{1,12}$", description="Resume after this chunk id."),
     ] = None,
 ) -> StreamingResponse:
     reading = await reading_service.get_reading(
@@ -127,7 +127,7 @@ async def stream_reading(
         queue=queue,
         settings=settings,
         reading=reading,
-        last_event_id=int(last_event_id or 0),
+        last_event_id=last_event_id,
     )
     return StreamingResponse(
         events,

@@ -103,10 +103,9 @@ class ProviderFactory:
 
     def is_configured(self, name: str) -> bool:
         """Whether a provider has what it needs (a key); never imports anything."""
-        if name == "gemini":
-            return self.settings.gemini_api_key is not None
-        if name == "openai":
-            return self.settings.openai_api_key is not None
+        key = {"gemini": self.settings.gemini_api_key, "openai": self.settings.openai_api_key}
+        if name in key:
+            return key[name] is not None and bool(key[name].get_secret_value())
         return name == "offline"
 
     def available_providers(self) -> list[str]:
@@ -181,7 +180,13 @@ class ProviderFactory:
             if stats.cooldown_until > time.time():
                 run.attempts.append(Attempt(name, "skipped_cooldown"))
                 continue
-            provider = await self.get(name)
+            try:
+                provider = await self.get(name)
+            except Exception as exc:  # a broken install or config: try the next provider
+                log.error("provider %s could not be loaded: %s", name, type(exc).__name__)
+                run.attempts.append(Attempt(name, "unavailable"))
+                self._record_failure(name, ErrorKind.CONNECTION)
+                continue
             started = False
             for attempt in range(1, self.settings.llm_max_attempts + 1):
                 began = time.monotonic()

@@ -44,6 +44,7 @@ class Cache:
         self.enabled = enabled
         self._store: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl)
         self._inflight: dict[Hashable, asyncio.Future] = {}
+        self._generation = 0  # bumped by invalidate(): loads begun before it are not stored
         self.hits = 0
         self.misses = 0
 
@@ -65,6 +66,7 @@ class Cache:
             return await asyncio.shield(pending)
         future = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
+        generation = self._generation
         try:
             value = await loader()
         except BaseException as exc:
@@ -72,14 +74,18 @@ class Cache:
             future.exception()  # mark retrieved: waiters may not exist
             raise
         finally:
-            self._inflight.pop(key, None)
-        self._store[key] = value
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
+        if generation == self._generation:
+            self._store[key] = value
         future.set_result(value)
         return value
 
     def invalidate(self) -> None:
-        """Drop every entry, e.g. after an admin edit."""
+        """Drop every entry, e.g. after an admin edit; loads under way will not be kept."""
+        self._generation += 1
         self._store.clear()
+        self._inflight.clear()
 
     def shrink(self) -> int:
         """Drop expired entries and the older half of the rest; returns how many went."""

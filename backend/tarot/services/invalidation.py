@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -25,25 +26,59 @@ async def invalidate_on_commit(
 
 
 class CatalogListener:
-    """Holds one LISTEN connection per instance and clears the caches on each notice."""
+    """Holds one LISTEN connection per instance, clears the caches on each notice, and
+    reconnects (clearing once more, for notices it may have missed) if the connection drops."""
 
     def __init__(self, *, dsn: str, invalidate: Callable[[], None]):
         self.dsn = dsn
         self.invalidate = invalidate
-        self._conn = None
         self.notices = 0
+        self.reconnects = 0
+        self._conn = None
+        self._reconnecting: asyncio.Task | None = None
+        self._stopping = False
 
     async def start(self) -> None:
+        await self._connect()
+
+    async def _connect(self) -> None:
         import asyncpg
 
-        self._conn = await asyncpg.connect(self.dsn)
-        await self._conn.add_listener(CHANNEL, self._on_notice)
+        conn = await asyncpg.connect(self.dsn)
+        conn.add_termination_listener(self._on_lost)
+        await conn.add_listener(CHANNEL, self._on_notice)
+        self._conn = conn
 
     def _on_notice(self, _conn, _pid, _channel, _payload) -> None:
         self.notices += 1
         self.invalidate()
 
+    def _on_lost(self, _conn) -> None:
+        if not self._stopping and self._reconnecting is None:
+            log.warning("the LISTEN connection dropped; reconnecting")
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.2
+        try:
+            while not self._stopping:
+                try:
+                    await self._connect()
+                except Exception as exc:  # the database may still be restarting
+                    log.warning("LISTEN reconnect failed (%s); retrying", type(exc).__name__)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+                    continue
+                self.reconnects += 1
+                self.invalidate()
+                return
+        finally:
+            self._reconnecting = None
+
     async def stop(self) -> None:
+        self._stopping = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

@@ -9,12 +9,14 @@ import resource
 import time
 from collections import deque
 from collections.abc import Iterable
+from functools import cache
 
 from tarot.errors import Unavailable
 from tarot.services.cache import Cache
 
 log = logging.getLogger("tarot.memory")
 MB = 1024 * 1024
+RELIEF_SECONDS = 30.0
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -27,17 +29,23 @@ def rss_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _malloc_trim() -> bool:
-    """Hand freed heap back to the OS on glibc; a no-op elsewhere."""
-    import ctypes  # only under memory pressure: ctypes costs 0.4 MB of idle RSS
+@cache
+def _libc_malloc_trim():
+    # Imported only under memory pressure (ctypes costs 0.4 MB of idle RSS), and looked up
+    # once: find_library runs ldconfig in a subprocess.
+    import ctypes
     import ctypes.util
 
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name or "libc.so.6")
-        return bool(libc.malloc_trim(0))
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        return False
+        return None
+
+
+def _malloc_trim() -> bool:
+    """Hand freed heap back to the OS on glibc; a no-op elsewhere."""
+    trim = _libc_malloc_trim()
+    return bool(trim(0)) if trim is not None else False
 
 
 class MemoryGuard:
@@ -52,6 +60,7 @@ class MemoryGuard:
         self.level = "ok"
         self.history: deque[tuple[float, float]] = deque(maxlen=60)
         self._checked_at = 0.0
+        self._relieved_at = -RELIEF_SECONDS
 
     def check(self) -> str:
         """Compare RSS with the limits; shed memory above the soft one."""
@@ -68,7 +77,9 @@ class MemoryGuard:
         if level != self.level:
             log.warning("memory level %s -> %s at %.1f MB RSS", self.level, level, rss / MB)
             self.level = level
-        if level != "ok":
+        # A full collection and a trim cost milliseconds: at most one per RELIEF_SECONDS.
+        if level != "ok" and self._checked_at - self._relieved_at >= RELIEF_SECONDS:
+            self._relieved_at = self._checked_at
             self.relieve()
         return level
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -39,6 +40,8 @@ class Metrics:
         self.provider_latency: dict[str, Histogram] = defaultdict(Histogram)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        # Any token is a valid HTTP method: unknown ones share a label so labels stay bounded.
+        method = method if method in METHODS else "OTHER"
         self.http[(method, route, f"{status // 100}xx")].observe(seconds)
 
     def observe_reading(self, provider: str | None, outcome: str) -> None:

@@ -33,12 +33,14 @@ class LeaseLost(Exception):
 
 @dataclass(slots=True)
 class LiveReading:
-    """In-process progress of a reading being generated, for followers on this instance."""
+    """In-process progress of one generation of a reading, for followers on this instance."""
 
+    generation: int
     parts: list[str] = field(default_factory=list)
     status: str = "running"
     provider: str | None = None
     error: str | None = None
+    version: int = 0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -54,15 +56,16 @@ class LiveReading:
         self._signal()
 
     def _signal(self) -> None:
+        self.version += 1
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_changed(self, timeout: float) -> None:
-        """Return on the next change, or after `timeout` seconds."""
-        changed = self._changed
+    async def wait_changed(self, seen: int, timeout: float) -> None:
+        """Return once `version` has moved past `seen`, or after `timeout` seconds."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
-                await changed.wait()
+                while self.version <= seen:
+                    await self._changed.wait()
 
 
 class ReadingQueue:
@@ -145,7 +148,7 @@ class ReadingQueue:
             # Cleared before claiming, so a wake() that lands during the claim is not lost.
             self._wake.clear()
             try:
-                reading = await self.claim()
+                reading = await self._claim_shielded()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -159,8 +162,24 @@ class ReadingQueue:
             self.active += 1
             try:
                 await self.process(reading)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A worker must outlive any one reading; process() already stored what it could.
+                log.exception("writing reading %s failed unexpectedly", reading.id)
             finally:
                 self.active -= 1
+
+    async def _claim_shielded(self) -> Reading | None:
+        # Stopping mid-claim must not leave a committed claim that nobody holds.
+        claiming = asyncio.ensure_future(self.claim())
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                if (reading := await claiming) is not None:
+                    await self._release(reading)
+            raise
 
     async def claim(self) -> Reading | None:
         """Atomically take the oldest pending (or lease-expired) reading."""
@@ -196,38 +215,51 @@ class ReadingQueue:
 
     async def process(self, reading: Reading) -> None:
         """Write one claimed reading's interpretation and store the outcome."""
-        live = self.live[reading.id] = LiveReading()
+        live = self.live[reading.id] = LiveReading(generation=reading.claims)
         run = ChainRun()
-        deadline = time.monotonic() + self.settings.reading_deadline_seconds
-        status, error = "completed", None
+        status, error = "pending", None
         try:
-            prompt = build_prompt(await self._context(reading))
-            last_flush = time.monotonic()
+            status, error = await self._generate(reading, live, run)
+            # Shielded: a stop arriving now must not roll back a finished reading.
+            await asyncio.shield(
+                self._save(reading, live.text, run=run, status=status, error=error)
+            )
+            self.processed += 1
+            self._observe(run, status)
+        except LeaseLost:
+            log.warning("reading %s was taken over by another worker", reading.id)
+            status = "pending"
+        except asyncio.CancelledError:
+            if status == "pending":
+                await asyncio.shield(self._release(reading))
+            raise
+        except Exception:
+            status, error = "failed", "an internal error stopped this reading"
+            # If the database is reachable, record the failure; if not, the lease runs out
+            # and the reading is claimed again.
+            with contextlib.suppress(Exception):
+                await self._save(reading, live.text, run=run, status=status, error=error)
+            raise
+        finally:
+            live.provider = run.provider
+            self._forget(reading.id, live, status, error=error)
+
+    async def _generate(self, reading: Reading, live: LiveReading, run: ChainRun) -> tuple:
+        """Stream the chain's text into `live`, saving progress; (status, error)."""
+        deadline = time.monotonic() + self.settings.reading_deadline_seconds
+        prompt = build_prompt(await self._context(reading))
+        last_flush = time.monotonic()
+        try:
             async for text in self.factory.stream(prompt, run, deadline=deadline):
                 live.append(text)
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
                     await self._save(reading, live.text, run=None)
                     last_flush = time.monotonic()
         except StreamCut as cut:
-            status, error = "failed", f"{cut}; the text stops where the provider did"
+            return "failed", f"{cut}; the text stops where the provider did"
         except ChainExhausted as exhausted:
-            status, error = "failed", str(exhausted)
-        except LeaseLost:
-            log.warning("reading %s was reclaimed by another worker", reading.id)
-            self._forget(reading.id, live, "pending")
-            return
-        except asyncio.CancelledError:
-            await asyncio.shield(self._release(reading))
-            self._forget(reading.id, live, "pending")
-            raise
-        try:
-            await self._save(reading, live.text, run=run, status=status, error=error)
-        except LeaseLost:
-            status = "pending"
-        self.processed += 1
-        self._observe(run, status)
-        live.provider = run.provider
-        self._forget(reading.id, live, status, error=error)
+            return "failed", str(exhausted)
+        return "completed", None
 
     def _observe(self, run: ChainRun, status: str) -> None:
         self.metrics.observe_reading(run.provider, status)
@@ -237,7 +269,8 @@ class ReadingQueue:
 
     def _forget(self, reading_id: uuid.UUID, live: LiveReading, status: str, *, error=None) -> None:
         live.finish(status, provider=live.provider, error=error)
-        self.live.pop(reading_id, None)
+        if self.live.get(reading_id) is live:  # a newer claim on this instance keeps its own
+            del self.live[reading_id]
         done = self._done.get(reading_id)
         if done is not None and status in TERMINAL:
             done.set()

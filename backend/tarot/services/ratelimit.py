@@ -1,4 +1,8 @@
-"""Per-client rate limits on the `limits` library's moving window, kept in process memory."""
+"""Per-client rate limits on the `limits` library's sliding-window counter, in process memory.
+
+Not the moving window: its in-memory storage keeps an entry for every client ever seen,
+which a stream of new addresses grows without bound; counter keys expire.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from tarot.errors import TooManyRequests
 
 
 class RateLimiter:
-    """Moving-window limits per (scope, client); each instance counts on its own."""
+    """Sliding-window limits per (scope, client); each instance counts on its own."""
 
     @cached_property
     def _limiter(self) -> Any:
         # Imported on the first limited request: ~2 MB that an idle worker need not carry.
         from limits.storage import MemoryStorage
-        from limits.strategies import MovingWindowRateLimiter
+        from limits.strategies import SlidingWindowCounterRateLimiter
 
-        return MovingWindowRateLimiter(MemoryStorage())
+        return SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def hit(self, *, rule: str, scope: str, client: str) -> None:
         """Count one request, or raise 429 with the seconds until a slot frees up."""

@@ -154,7 +154,7 @@ async def delete_reading(
     await session.execute(delete(Reading).where(Reading.id == reading.id))
 
 
-def _event(kind: str, data: dict | str, event_id: int | None = None) -> str:
+def _event(kind: str, data: dict | str, event_id: str | None = None) -> str:
     payload = data if isinstance(data, str) else json.dumps(data)
     lines = [f"event: {kind}"]
     if event_id is not None:
@@ -169,15 +169,17 @@ async def stream_events(
     queue: ReadingQueue,
     settings: Settings,
     reading: Reading,
-    last_event_id: int = 0,
+    last_event_id: str | None = None,
 ) -> AsyncIterator[str]:
     """SSE frames: what exists so far, then live chunks until `done` or `error`.
 
-    A chunk's id is the length of the interpretation it brings the client to, so a
-    reconnect with `Last-Event-ID` resumes exactly where the client stopped.
+    A chunk's id is `<generation>-<length>`: the claim that wrote the text and how much of
+    it the client now has. A reconnect resumes exactly there; if the reading was written
+    again since (its worker died and another took over), a `reset` event says to start over.
     """
     loop = asyncio.get_running_loop()
-    sent, status, last_frame = max(0, last_event_id), None, loop.time()
+    generation, sent = _parse_event_id(last_event_id)
+    status, last_frame = None, loop.time()
     row: Reading | None = reading
     while True:
         live = queue.live.get(reading.id)
@@ -186,15 +188,21 @@ async def stream_events(
             if row is None:
                 yield _event("error", {"error": "the reading was deleted"})
                 return
-            text, current = row.interpretation, row.status
+            text, current, current_generation = row.interpretation, row.status, row.claims
         else:
-            text, current = live.text, live.status
+            seen = live.version
+            text, current, current_generation = live.text, live.status, live.generation
         frames = []
+        if sent and generation is not None and current_generation != generation:
+            frames.append(_event("reset", {"generation": current_generation}))
+            sent = 0
+        generation = current_generation
         if current != status:
             status = current
             frames.append(_event("status", {"status": current}))
         if len(text) > sent:
-            frames.append(_event("chunk", {"text": text[sent:]}, event_id=len(text)))
+            chunk_id = f"{generation}-{len(text)}"
+            frames.append(_event("chunk", {"text": text[sent:]}, event_id=chunk_id))
             sent = len(text)
         if live is None and current == "completed":
             frames.append(_event("done", {"provider": row.provider, "model": row.model}))
@@ -211,10 +219,18 @@ async def stream_events(
             yield ": keep-alive\n\n"
         row = None
         if live is not None:
-            await live.wait_changed(settings.sse_heartbeat_seconds)
+            await live.wait_changed(seen, settings.sse_heartbeat_seconds)
         else:
             # Pending, or generating on another instance: follow the table instead.
             await asyncio.sleep(DB_POLL_SECONDS)
+
+
+def _parse_event_id(value: str | None) -> tuple[int | None, int]:
+    """(generation, length) from a `Last-Event-ID` the API validated as `<int>-<int>`."""
+    if not value:
+        return None, 0
+    generation, _, length = value.partition("-")
+    return int(generation), int(length)
 
 
 async def _fresh(db: Database, reading_id: uuid.UUID) -> Reading | None:

@@ -53,7 +53,10 @@ async def reclaim_stuck(*, db: Database, queue: ReadingQueue) -> int:
         result = await session.execute(
             update(Reading)
             .where(Reading.status == "running", Reading.lease_until < utcnow())
-            .values(status="pending", lease_until=None, interpretation="")
+            # The claim counter moves on too, so the worker that lost the lease is fenced off.
+            .values(
+                status="pending", lease_until=None, interpretation="", claims=Reading.claims + 1
+            )
         )
     if result.rowcount:
         queue.wake()

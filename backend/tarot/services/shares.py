@@ -6,6 +6,7 @@ import secrets
 import uuid
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, Share
@@ -26,8 +27,11 @@ async def share_reading(
     if existing:
         return existing
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(Share(token=token, reading_id=reading.id))
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(Share(token=token, reading_id=reading.id))
+    except IntegrityError:  # a concurrent request shared it first: return that link
+        return await session.scalar(select(Share.token).where(Share.reading_id == reading.id))
     return token
 
 
