@@ -1,0 +1,171 @@
+"""Both SDK-backed providers through their real SDKs against a local fake server.
+
+Each test runs for OpenAI and for Gemini: faults must map to the same error kinds, after
+exactly one HTTP request (the SDKs' own retries are off).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from fakes.llm_servers import FakeLLMServer
+from fakes.providers import KEY, MODEL, PROMPT, SDKS, base_url, collect, sdk_module
+from tarot.config import Settings
+from tarot.llm.base import ErrorKind, ProviderError
+
+
+@pytest.fixture(params=sorted(SDKS))
+def sdk(request) -> str:
+    return request.param
+
+
+async def test_generate_returns_text_and_usage(provider, server, sdk):
+    generation = await provider.generate(PROMPT)
+
+    assert generation.text == server.reply
+    assert (generation.provider, generation.model) == (sdk, MODEL)
+    assert generation.usage is not None
+    assert generation.usage.prompt_tokens == server.prompt_tokens
+    assert generation.usage.completion_tokens == server.completion_tokens
+    assert generation.usage.total_tokens == server.prompt_tokens + server.completion_tokens
+    assert generation.latency_ms > 0
+    assert len(server.requests) == 1
+
+
+async def test_stream_yields_the_reply_in_pieces_then_usage(provider, server):
+    chunks, error = await collect(provider)
+
+    assert error is None
+    texts = [c.text for c in chunks if c.text]
+    assert len(texts) == len(server.pieces()) > 1
+    assert "".join(texts) == server.reply
+    assert chunks[-1].text == ""
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.total_tokens == server.prompt_tokens + server.completion_tokens
+    [request] = server.requests
+    assert request.stream
+
+
+async def test_slow_chunks_within_the_timeout_still_arrive(provider, server):
+    # The timeout bounds each read, not the whole stream.
+    server.chunk_delay = 0.1
+    chunks, error = await collect(provider)
+
+    assert error is None
+    assert "".join(c.text for c in chunks) == server.reply
+
+
+FAULTS = [
+    ("500", ErrorKind.SERVER),
+    ("429", ErrorKind.RATE_LIMITED),
+    ("401", ErrorKind.AUTH),
+    ("hang", ErrorKind.TIMEOUT),
+    ("malformed", ErrorKind.MALFORMED),
+    ("incomplete", ErrorKind.MALFORMED),
+]
+
+
+@pytest.mark.parametrize(("fault", "kind"), FAULTS)
+async def test_generate_maps_each_fault_after_one_attempt(provider, server, fault, kind):
+    server.script = [fault]
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+
+    assert caught.value.kind is kind
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(("fault", "kind"), [f for f in FAULTS if f[0] != "incomplete"])
+async def test_stream_maps_each_fault_before_the_first_chunk(provider, server, fault, kind):
+    server.script = [fault]
+    chunks, error = await collect(provider)
+
+    assert chunks == []
+    assert error is not None
+    assert error.kind is kind
+    assert len(server.requests) == 1
+
+
+async def test_rate_limit_carries_retry_after_seconds(provider, server):
+    server.script, server.retry_after = ["429"], 3
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+
+    assert caught.value.retry_after == 3.0
+
+
+async def test_rate_limit_reads_an_http_date_retry_after(provider, server):
+    server.script = ["429"]
+    server.retry_after = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+
+    assert caught.value.retry_after is not None
+    assert 25 <= caught.value.retry_after <= 30
+
+
+async def test_auth_error_never_repeats_the_key(provider, server):
+    server.script = ["401"]
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+
+    assert caught.value.kind is ErrorKind.AUTH
+    assert KEY not in str(caught.value)
+    assert "***" in str(caught.value)
+
+
+@pytest.mark.parametrize("fault", ["cut", "incomplete"])
+async def test_stream_broken_after_text_raises_cut(provider, server, fault):
+    # "cut" drops the socket; "incomplete" ends the body cleanly before the finish reason.
+    server.script = [fault]
+    chunks, error = await collect(provider)
+
+    assert chunks, "the stream should have yielded text before breaking"
+    assert server.reply.startswith("".join(c.text for c in chunks))
+    assert error is not None
+    assert error.kind is ErrorKind.CUT
+    assert not error.kind.retryable
+    assert len(server.requests) == 1
+
+
+async def test_generate_cut_mid_body_is_a_connection_error(provider, server):
+    server.script = ["cut"]
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+
+    assert caught.value.kind is ErrorKind.CONNECTION
+    assert len(server.requests) == 1
+
+
+async def test_recovers_on_the_next_call_after_a_fault(provider, server):
+    server.script = ["500"]
+    with pytest.raises(ProviderError):
+        await provider.generate(PROMPT)
+
+    assert (await provider.generate(PROMPT)).text == server.reply
+    assert len(server.requests) == 2
+
+
+async def test_unreachable_server_is_a_connection_error(sdk):
+    free = FakeLLMServer().start()
+    url = base_url(free, sdk)
+    free.stop()
+    provider_class = getattr(sdk_module(sdk), SDKS[sdk][1])
+    provider = provider_class(api_key=KEY, model=MODEL, base_url=url, timeout=0.5)
+    try:
+        with pytest.raises(ProviderError) as caught:
+            await provider.generate(PROMPT)
+    finally:
+        await provider.aclose()
+
+    assert caught.value.kind is ErrorKind.CONNECTION
+
+
+def test_build_without_a_key_is_an_auth_error(sdk):
+    with pytest.raises(ProviderError) as caught:
+        sdk_module(sdk).build(Settings(**{SDKS[sdk][2]: None}))
+
+    assert caught.value.kind is ErrorKind.AUTH
