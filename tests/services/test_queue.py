@@ -98,3 +98,31 @@ async def test_an_empty_key_counts_as_no_key(make_client):
         )
         assert reading.json()["provider"] == "offline"
         assert client.app.state.llm.available_providers() == ["offline"]
+
+
+async def test_a_slow_provider_keeps_its_lease(make_client):
+    from fakes.llm_servers import FakeLLMServer
+
+    with FakeLLMServer(reply="Slow. But. Alive.", chunks=3, chunk_delay=0.8) as fake:
+        settings = {
+            "llm_providers": "openai,offline",
+            "OPENAI_API_KEY": "sk-test",
+            "openai_base_url": fake.openai_base_url,
+            "reading_lease_seconds": 0.6,  # shorter than the gap before the first chunk
+            "llm_first_chunk_timeout_seconds": 5,
+        }
+        async with (
+            make_client("postgres", **settings) as one,
+            make_client("postgres", **settings) as two,
+        ):
+            response = await one.post(
+                "/api/v1/readings",
+                params={"wait": True},
+                json={"question": "q", "spread": "single"},
+            )
+            reading = response.json()
+            rows = await _rows(two.app)
+    assert reading["status"] == "completed" and reading["provider"] == "openai"
+    assert reading["interpretation"] == "Slow. But. Alive."
+    assert [row.claims for row in rows] == [1], "nobody took it over while it was being written"
+    assert len(fake.requests) == 1

@@ -218,8 +218,13 @@ class ReadingQueue:
         live = self.live[reading.id] = LiveReading(generation=reading.claims)
         run = ChainRun()
         status, error = "pending", None
+        keeper = asyncio.create_task(self._keep_lease(reading, live))
         try:
-            status, error = await self._generate(reading, live, run)
+            try:
+                status, error = await self._generate(reading, live, run)
+            finally:
+                keeper.cancel()
+                await asyncio.gather(keeper, return_exceptions=True)
             # Shielded: a stop arriving now must not roll back a finished reading.
             await asyncio.shield(
                 self._save(reading, live.text, run=run, status=status, error=error)
@@ -243,6 +248,16 @@ class ReadingQueue:
         finally:
             live.provider = run.provider
             self._forget(reading.id, live, status, error=error)
+
+    async def _keep_lease(self, reading: Reading, live: LiveReading) -> None:
+        """Renew the lease on a clock, so a provider that is slow but alive keeps its reading."""
+        every = self.settings.reading_lease_seconds / 3
+        try:
+            while True:
+                await asyncio.sleep(every)
+                await self._save(reading, live.text, run=None)
+        except LeaseLost:
+            log.warning("reading %s: lease lost while writing", reading.id)
 
     async def _generate(self, reading: Reading, live: LiveReading, run: ChainRun) -> tuple:
         """Stream the chain's text into `live`, saving progress; (status, error)."""
