@@ -49,6 +49,9 @@ class Settings(BaseModel):
     )
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
+    # Gemini 2.5 spends "thinking" tokens out of max_output_tokens; 0 turns thinking off
+    # (flash models), None leaves the model's default.
+    gemini_thinking_budget: int | None = Field(0, ge=-1)
     openai_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "TAROT_OPENAI_API_KEY")
     )

@@ -55,10 +55,12 @@ class GeminiProvider:
         base_url: str | None = None,
         timeout: float = 60.0,
         max_output_tokens: int = 1200,
+        thinking_budget: int | None = None,
     ) -> None:
         self.model = model
         self._api_key = api_key
         self._max_output_tokens = max_output_tokens
+        self._thinking_budget = thinking_budget
         self._client = genai.Client(
             vertexai=False,  # GOOGLE_GENAI_USE_VERTEXAI in the environment must not reroute us
             api_key=api_key,
@@ -143,6 +145,10 @@ class GeminiProvider:
             # Both would send follow-up requests behind the factory's back.
             automatic_continuation=False,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+            # Thinking tokens count against max_output_tokens; a budget keeps room for the text.
+            thinking_config=None
+            if self._thinking_budget is None
+            else types.ThinkingConfig(thinking_budget=self._thinking_budget),
         )
 
     def _error(self, exc: Exception, *, started: bool = False) -> ProviderError:
@@ -162,6 +168,7 @@ def build(settings: Settings) -> GeminiProvider:
         base_url=settings.gemini_base_url,
         timeout=settings.llm_timeout_seconds,
         max_output_tokens=settings.llm_max_output_tokens,
+        thinking_budget=settings.gemini_thinking_budget,
     )
 
 
