@@ -117,6 +117,7 @@ def rate_limit(scope: str):
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
         request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
 
+    check.documented_errors = (429,)  # type: ignore[attr-defined]  # read by api/openapi.py
     return Depends(check)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from tarot.api.openapi import problems
 from tarot.deps import CurrentUser, SessionDep, SettingsDep, rate_limit
 from tarot.schemas.accounts import Login, TokenRead, UserCreate, UserRead
 from tarot.services import accounts as account_service
@@ -17,6 +18,7 @@ router = APIRouter(tags=["accounts"])
     status_code=status.HTTP_201_CREATED,
     dependencies=[rate_limit("auth")],
     summary="Create an account",
+    responses=problems(409, e409="An account with this email already exists."),
 )
 async def register(data: UserCreate, session: SessionDep) -> UserRead:
     user = await account_service.register(session=session, email=data.email, password=data.password)
@@ -38,7 +40,7 @@ async def login(data: Login, session: SessionDep, settings: SettingsDep) -> Toke
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in account")
-async def me(user: CurrentUser) -> UserRead:
+async def get_me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from tarot.api.http import send_cached
+from tarot.api.openapi import cached, headers, problems
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
 from tarot.schemas.common import IDENTIFIER, SINGLE_LINE, Page
@@ -21,7 +22,12 @@ CardId = Annotated[
 MAX_SEED = 2**63 - 1
 
 
-@router.get("", response_model=Page[CardRead], summary="List and search cards")
+@router.get(
+    "",
+    response_model=Page[CardRead],
+    summary="List and search cards",
+    responses=cached("One page of cards, in deck order."),
+)
 async def list_cards(
     request: Request,
     db: DbDep,
@@ -47,7 +53,14 @@ async def list_cards(
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
 
-@router.get("/random", response_model=list[DrawnCardRead], summary="Draw random cards")
+@router.get(
+    "/random",
+    response_model=list[DrawnCardRead],
+    summary="Draw random cards",
+    responses={
+        200: {"description": "Distinct cards, never cached.", "headers": headers("Cache-Control")}
+    },
+)
 async def random_cards(
     db: DbDep,
     cache: CatalogCacheDep,
@@ -61,15 +74,25 @@ async def random_cards(
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/daily", response_model=DailyCardRead, summary="The card of the day (UTC)")
-async def daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
+@router.get(
+    "/daily",
+    response_model=DailyCardRead,
+    summary="The card of the day (UTC)",
+    responses=cached("Cached until the next UTC midnight."),
+)
+async def get_daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
     now = datetime.now(UTC)
     cached = await card_service.daily_card(db=db, cache=cache, day=now.date())
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
     return send_cached(request, cached, max_age=max(1, int((midnight - now).total_seconds())))
 
 
-@router.get("/{card_id}", response_model=CardRead, summary="One card by slug or short code")
+@router.get(
+    "/{card_id}",
+    response_model=CardRead,
+    summary="One card by slug or short code",
+    responses=cached("The card.") | problems(404),
+)
 async def get_card(
     request: Request, card_id: CardId, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
@@ -77,7 +100,12 @@ async def get_card(
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
 
-@router.patch("/{card_id}", response_model=CardRead, summary="Edit a card's texts (admin)")
+@router.patch(
+    "/{card_id}",
+    response_model=CardRead,
+    summary="Edit a card's texts (admin)",
+    responses=problems(404),
+)
 async def update_card(
     card_id: CardId,
     data: CardUpdate,

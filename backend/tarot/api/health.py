@@ -16,7 +16,22 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="Readiness: the database answers")
+READY = {
+    "type": "object",
+    "properties": {"status": {"type": "string"}, "reason": {"type": "string"}},
+    "required": ["status"],
+    "examples": [{"status": "unavailable", "reason": "the database did not answer"}],
+}
+
+
+@router.get(
+    "/ready",
+    summary="Readiness: the database answers",
+    responses={
+        200: {"content": {"application/json": {"schema": READY}}},
+        503: {"description": "Not ready", "content": {"application/json": {"schema": READY}}},
+    },
+)
 async def ready(db: DbDep) -> JSONResponse:
     problem = await health_service.database_problem(db=db)
     if problem:

@@ -6,33 +6,30 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from tarot.deps import DbDep, OpsAccess, QueueDep
-from tarot.schemas.common import problem_responses
 from tarot.services import monitoring as monitoring_service
 from tarot.services.metrics import render
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[OpsAccess])
-metrics_router = APIRouter(
-    tags=["monitoring"], dependencies=[OpsAccess], responses=problem_responses(401, 404)
-)
+metrics_router = APIRouter(tags=["monitoring"], dependencies=[OpsAccess])
 
 
 @router.get("/memory", summary="RSS, peak, USS, threads, fds, gc, limits and recent history")
-async def memory(request: Request) -> dict:
+async def memory_report(request: Request) -> dict:
     return await monitoring_service.memory_report(guard=request.app.state.memory)
 
 
 @router.get("/providers", summary="Which providers are available, loaded and healthy")
-async def providers(request: Request) -> dict:
+async def providers_report(request: Request) -> dict:
     return monitoring_service.providers_report(factory=request.app.state.llm)
 
 
 @router.get("/cache", summary="Cache sizes and hit ratios")
-async def cache(request: Request) -> dict:
+async def cache_report(request: Request) -> dict:
     return monitoring_service.cache_report(caches=request.app.state.caches)
 
 
 @router.get("/queue", summary="Readings by status and worker load")
-async def queue(db: DbDep, reading_queue: QueueDep) -> dict:
+async def queue_report(db: DbDep, reading_queue: QueueDep) -> dict:
     return await monitoring_service.queue_report(db=db, queue=reading_queue)
 
 
@@ -40,7 +37,7 @@ async def queue(db: DbDep, reading_queue: QueueDep) -> dict:
     "/metrics",
     summary="Prometheus text exposition",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {}}}},
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(request: Request) -> Response:
     state = request.app.state

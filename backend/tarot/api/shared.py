@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from tarot.api.openapi import problems
 from tarot.deps import CatalogCacheDep, DbDep, SessionDep
 from tarot.schemas.readings import ReadingRead
 from tarot.services import readings as reading_service
@@ -14,7 +15,12 @@ from tarot.services import shares as share_service
 router = APIRouter(prefix="/shared", tags=["readings"])
 
 
-@router.get("/{token}", response_model=ReadingRead, summary="A reading someone shared")
+@router.get(
+    "/{token}",
+    response_model=ReadingRead,
+    summary="A reading someone shared",
+    responses=problems(404),
+)
 async def get_shared_reading(
     token: Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
     session: SessionDep,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from tarot.api.http import send_cached
+from tarot.api.openapi import cached, problems
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.common import IDENTIFIER
 from tarot.schemas.spreads import SpreadRead, SpreadUpdate
@@ -19,7 +20,9 @@ Slug = Annotated[
 ]
 
 
-@router.get("", response_model=list[SpreadRead], summary="List spreads")
+@router.get(
+    "", response_model=list[SpreadRead], summary="List spreads", responses=cached("Every spread.")
+)
 async def list_spreads(
     request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
@@ -27,7 +30,12 @@ async def list_spreads(
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
 
-@router.get("/{slug}", response_model=SpreadRead, summary="One spread and its positions")
+@router.get(
+    "/{slug}",
+    response_model=SpreadRead,
+    summary="One spread and its positions",
+    responses=cached("The spread.") | problems(404),
+)
 async def get_spread(
     request: Request, slug: Slug, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
@@ -35,7 +43,12 @@ async def get_spread(
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
 
-@router.patch("/{slug}", response_model=SpreadRead, summary="Edit a spread's texts (admin)")
+@router.patch(
+    "/{slug}",
+    response_model=SpreadRead,
+    summary="Edit a spread's texts (admin)",
+    responses=problems(404),
+)
 async def update_spread(
     slug: Slug,
     data: SpreadUpdate,

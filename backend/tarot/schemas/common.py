@@ -1,6 +1,5 @@
 """Shapes shared across areas."""
 
-from http import HTTPStatus
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -31,19 +30,3 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[dict] | None = None
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict]:
-    """OpenAPI entries documenting problem+json error responses.
-
-    A plain JSON schema, not `model=Problem`: FastAPI would build a validator for every
-    route and status from a model, which cost over a megabyte of idle memory.
-    """
-    content = {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}
-    return {
-        status: {"description": HTTPStatus(status).phrase, "content": content}
-        for status in statuses
-    }
-
-
-_PROBLEM_SCHEMA = Problem.model_json_schema()

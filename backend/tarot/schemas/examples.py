@@ -1,0 +1,115 @@
+"""Example bodies for the OpenAPI document, by component; a test validates each one."""
+
+CARD = {
+    "id": "the-magician",
+    "code": "ar01",
+    "name": "The Magician",
+    "arcana": "major",
+    "suit": None,
+    "number": 1,
+    "rank": None,
+    "keywords_upright": ["skill", "focus", "resourcefulness"],
+    "keywords_reversed": ["scattered effort", "trickery"],
+    "meaning_upright": "You already hold the tools you need; put them to work on purpose.",
+    "meaning_reversed": "Talent is being wasted on distraction or used to mislead.",
+    "description": "A figure at a table raises a wand to the sky and points to the earth.",
+    "element": "air",
+    "astrology": "Mercury",
+}
+DRAWN_CARD = {"card": CARD, "reversed": False}
+DAILY_CARD = {"date": "2026-01-01", "card": CARD, "reversed": True}
+CARD_UPDATE = {"meaning_upright": "Your own words for the upright meaning."}
+
+SPREAD = {
+    "slug": "three-card",
+    "name": "Three cards",
+    "description": "Past, present and future of one question.",
+    "positions": [
+        {"position": 1, "name": "Past", "prompt": "What led here."},
+        {"position": 2, "name": "Present", "prompt": "Where things stand."},
+        {"position": 3, "name": "Future", "prompt": "Where this is heading."},
+    ],
+}
+SPREAD_UPDATE = {"position_prompts": {"1": "What brought you to this point."}}
+
+READING_CREATE = {
+    "question": "What should I focus on this month?",
+    "spread": "single",
+    "reversals": True,
+    "language": "en",
+}
+READING = {
+    "id": "0b7f4a0e-4a9e-4c3e-9d53-6a2f1c9e8b10",
+    "status": "completed",
+    "question": "What should I focus on this month?",
+    "spread": "single",
+    "language": "en",
+    "reversals": True,
+    "seed": None,
+    "cards": [
+        {
+            "position": 1,
+            "position_name": "The card",
+            "position_prompt": "What you most need to see.",
+            "card_id": "the-magician",
+            "code": "ar01",
+            "name": "The Magician",
+            "reversed": False,
+            "keywords": ["skill", "focus", "resourcefulness"],
+        }
+    ],
+    "interpretation": "The Magician says the month rewards one clear aim.",
+    "provider": "offline",
+    "model": "offline",
+    "attempts": [{"provider": "offline", "outcome": "ok", "latency_ms": 1.2}],
+    "usage": None,
+    "error": None,
+    "created_at": "2026-01-01T09:00:00Z",
+    "started_at": "2026-01-01T09:00:00Z",
+    "completed_at": "2026-01-01T09:00:01Z",
+}
+READING_SUMMARY = {
+    key: READING[key] for key in ("id", "status", "question", "spread", "provider", "created_at")
+}
+
+USER_CREATE = {"email": "seer@example.com", "password": "at least ten characters"}
+LOGIN = USER_CREATE
+TOKEN = {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", "token_type": "bearer"}
+TOKEN |= {"expires_in": 86400}
+USER = {
+    "id": "5d1c2b7e-9a8f-4e0d-8c6b-2f4e1a3b5c7d",
+    "email": "seer@example.com",
+    "role": "user",
+    "created_at": "2026-01-01T09:00:00Z",
+}
+SHARE = {
+    "token": "q3V9x2LmT8wR4kYp",
+    "url": "https://tarot.example.com/api/v1/shared/q3V9x2LmT8wR4kYp",
+}
+PROBLEM = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "No card with id or code 'ar99'. Try 'the-magician' or 'ar01'.",
+    "instance": "/api/v1/cards/ar99",
+}
+
+EXAMPLES = {
+    "CardRead": CARD,
+    "Page_CardRead_": {"items": [CARD], "total": 78, "limit": 1, "offset": 1},
+    "DrawnCardRead": DRAWN_CARD,
+    "DailyCardRead": DAILY_CARD,
+    "CardUpdate": CARD_UPDATE,
+    "SpreadRead": SPREAD,
+    "SpreadUpdate": SPREAD_UPDATE,
+    "ReadingCreate": READING_CREATE,
+    "ReadingRead": READING,
+    "ReadingSummary": READING_SUMMARY,
+    "Page_ReadingSummary_": {"items": [READING_SUMMARY], "total": 1, "limit": 20, "offset": 0},
+    "UserCreate": USER_CREATE,
+    "Login": LOGIN,
+    "TokenRead": TOKEN,
+    "UserRead": USER,
+    "ShareRead": SHARE,
+    "Problem": PROBLEM,
+}
