@@ -112,3 +112,19 @@ class BodySizeLimit:
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class CORSExcept:
+    """CORS for the API except under `prefix`, whose routes send their own public policy."""
+
+    def __init__(self, app: Any, prefix: str, **options: Any):
+        from starlette.middleware.cors import CORSMiddleware  # only when origins are set
+
+        self.app, self.prefix = app, prefix
+        self.cors = CORSMiddleware(app, **options)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+        else:
+            await self.cors(scope, receive, send)
