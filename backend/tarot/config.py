@@ -92,6 +92,7 @@ class Settings(BaseModel):
     memory_check_seconds: float = 5.0
     scheduler_enabled: bool = False
     reading_retention_days: int = 30
+    idempotency_ttl_seconds: float = Field(24 * 3600, gt=0)
     # Imports every optional heavy module at startup; exists only for the benchmark.
     eager_imports: bool = False
 

@@ -11,13 +11,24 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from tarot import __version__
-from tarot.api import accounts, admin, cards, health, monitoring, readings, shared, spreads
-from tarot.api.middleware import BodySizeLimit, MetricsMiddleware
+from tarot.api import (
+    accounts,
+    admin,
+    cards,
+    docs,
+    health,
+    monitoring,
+    readings,
+    shared,
+    spreads,
+    tarotapi,
+)
+from tarot.api.middleware import BodySizeLimit, CORSExcept, MetricsMiddleware
+from tarot.api.openapi import build_document, operation_id
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
-from tarot.schemas.common import problem_responses
 from tarot.services.accounts import signing_key
 from tarot.services.cache import Cache
 from tarot.services.invalidation import CatalogListener
@@ -84,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             guard=state.memory,
             factory=state.llm,
             retention_days=settings.reading_retention_days,
+            idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
         )
     try:
         yield
@@ -117,7 +129,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Rider-Waite-Smith cards, spreads and readings, lean on memory.",
         lifespan=lifespan,
+        # api/docs.py serves both, the document as bytes built on first request.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
+    app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.limiter = RateLimiter()
@@ -125,24 +143,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.
     if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
-        from fastapi.middleware.cors import CORSMiddleware
-
         app.add_middleware(
-            CORSMiddleware,
+            CORSExcept,
+            prefix=tarotapi.PREFIX,
             allow_origins=origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-None-Match", "Last-Event-ID"],
-            expose_headers=["ETag", "Location", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-None-Match",
+                "Last-Event-ID",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "Location", "Retry-After", "Idempotent-Replayed"],
         )
     register_error_handlers(app)
 
-    v1 = APIRouter(
-        prefix="/api/v1", responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
-    )
+    # Ops routes answer 404 without TAROT_OPS_TOKEN, so the schema leaves them out then.
+    ops_enabled = settings.ops_token is not None
+    v1 = APIRouter(prefix="/api/v1")
     for area in (cards, spreads, readings, shared, accounts, admin, monitoring, health):
-        v1.include_router(area.router)
+        v1.include_router(area.router, include_in_schema=area is not monitoring or ops_enabled)
     app.include_router(v1)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.
     app.include_router(health.router, include_in_schema=False)
-    app.include_router(monitoring.metrics_router)
+    app.include_router(monitoring.metrics_router, include_in_schema=ops_enabled)
+    app.include_router(tarotapi.router)
+    app.include_router(docs.router)
     return app

@@ -46,6 +46,7 @@ async def test_enabled_scheduler_has_jobs_and_leaves_none_behind(make_client):
             "reclaim-stuck",
             "purge-old",
             "warm-catalog",
+            "purge-idempotency-keys",
             "sample-rss",
             "close-cooldowns",
         } == ids

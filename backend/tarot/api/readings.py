@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from tarot.api.openapi import headers, problems
 from tarot.deps import (
     CatalogCacheDep,
     CurrentUser,
@@ -21,10 +22,24 @@ from tarot.deps import (
 from tarot.schemas.accounts import ShareRead
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services import idempotency as idempotency_service
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
+from tarot.services.queue import TERMINAL
 
 router = APIRouter(prefix="/readings", tags=["readings"])
+
+# The schema of one event of the stream; `data` is JSON text.
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["status", "chunk", "reset", "done", "error"]},
+        "id": {"type": "string", "pattern": "^[0-9]+-[0-9]+$"},
+        "data": {"type": "string"},
+    },
+    "required": ["event", "data"],
+    "examples": [{"event": "chunk", "id": "1-42", "data": '{"text": "The Magician says"}'}],
+}
 
 
 @router.post(
@@ -32,7 +47,25 @@ router = APIRouter(prefix="/readings", tags=["readings"])
     response_model=ReadingRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Ask a question; cards are drawn now and the interpretation is written next",
-    responses={201: {"model": ReadingRead, "description": "Finished reading (wait=true)"}},
+    responses={
+        202: {
+            "description": "Accepted: the cards are drawn and stored, the text is still to be "
+            "written (status pending). Poll Location or stream it.",
+            "headers": headers("Location", "Idempotent-Replayed"),
+        },
+        201: {
+            "model": ReadingRead,
+            "description": "Created and finished within the wait (wait=true).",
+            "headers": headers("Location", "Idempotent-Replayed"),
+        },
+    }
+    | problems(
+        404,
+        422,
+        503,
+        e404="No spread with that slug.",
+        e422="The body does not validate, or the Idempotency-Key was used with another body.",
+    ),
     dependencies=[rate_limit("readings")],
 )
 async def create_reading(
@@ -46,8 +79,20 @@ async def create_reading(
     queue: QueueDep,
     settings: SettingsDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            pattern=r"^[!-~]+$",
+            description="Any unique printable string; a retry with it gets the same reading "
+            "for a day. The same key with a different body is a 422.",
+        ),
+    ] = None,
 ) -> ReadingRead:
-    reading = await reading_service.create_reading(
+    reading, replayed = await idempotency_service.create_reading_once(
+        key=idempotency_key,
+        ttl_seconds=settings.idempotency_ttl_seconds,
         session=session,
         db=db,
         cache=cache,
@@ -59,11 +104,14 @@ async def create_reading(
     )
     # Durable before any worker can see it: a reading is never lost once accepted.
     await session.commit()
-    if wait:
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    finished = reading.status in TERMINAL
+    if wait and not finished:
         queue.watch(reading.id)
     queue.wake()
     response.headers["Location"] = str(request.url_for("get_reading", reading_id=reading.id))
-    if wait and await queue.wait_done(reading.id, settings.reading_wait_seconds):
+    if wait and (finished or await queue.wait_done(reading.id, settings.reading_wait_seconds)):
         reading = await reading_service.get_reading(
             session=session, reading_id=reading.id, owner_id=reading.owner_id
         )
@@ -87,7 +135,12 @@ async def list_readings(
     )
 
 
-@router.get("/{reading_id}", response_model=ReadingRead, summary="A reading and its status")
+@router.get(
+    "/{reading_id}",
+    response_model=ReadingRead,
+    summary="A reading and its status",
+    responses=problems(404),
+)
 async def get_reading(
     reading_id: uuid.UUID,
     session: SessionDep,
@@ -105,7 +158,15 @@ async def get_reading(
     "/{reading_id}/stream",
     summary="Follow a reading as server-sent events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={
+        200: {
+            "description": "Events: status, chunk (id `<generation>-<length>`), reset, "
+            "done, error.",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+            "headers": headers("Cache-Control"),
+        }
+    }
+    | problems(404),
 )
 async def stream_reading(
     reading_id: uuid.UUID,
@@ -136,7 +197,12 @@ async def stream_reading(
     )
 
 
-@router.delete("/{reading_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a reading")
+@router.delete(
+    "/{reading_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a reading",
+    responses=problems(404),
+)
 async def delete_reading(
     reading_id: uuid.UUID, session: SessionDep, user: OptionalUser
 ) -> Response:
@@ -151,6 +217,7 @@ async def delete_reading(
     response_model=ShareRead,
     status_code=status.HTTP_201_CREATED,
     summary="Create (or return) the public share link of a reading you own",
+    responses=problems(404),
 )
 async def share_reading(
     reading_id: uuid.UUID, request: Request, session: SessionDep, user: CurrentUser
@@ -162,7 +229,10 @@ async def share_reading(
 
 
 @router.delete(
-    "/{reading_id}/share", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke the share link"
+    "/{reading_id}/share",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revoke the share link",
+    responses=problems(404),
 )
 async def revoke_share(reading_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
     await share_service.revoke_share(session=session, reading_id=reading_id, owner_id=user.id)

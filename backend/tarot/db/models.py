@@ -115,3 +115,18 @@ class Reading(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKey(Base):
+    """A client's Idempotency-Key on POST /readings: a retry gets the reading the key made."""
+
+    __tablename__ = "idempotency_key"
+
+    # "user:<uuid>" or "anonymous": the same key from two accounts is two keys.
+    scope: Mapped[str] = mapped_column(String(48), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    reading_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reading.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )

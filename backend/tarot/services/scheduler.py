@@ -16,6 +16,7 @@ from tarot.db.session import Database
 from tarot.llm.factory import ProviderFactory
 from tarot.services.cache import Cache
 from tarot.services.cards import list_cards, load_deck
+from tarot.services.idempotency import purge_expired
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import ReadingQueue
 from tarot.services.spreads import list_spreads
@@ -89,12 +90,17 @@ def start_scheduler(
     guard: MemoryGuard,
     factory: ProviderFactory,
     retention_days: int,
+    idempotency_ttl_seconds: float = 24 * 3600,
 ) -> AsyncIOScheduler:
     """Start the housekeeping jobs; each takes its lock so one instance runs it at a time."""
     jobs: dict[str, tuple[int, Callable[[], Awaitable[object]]]] = {
         "reclaim-stuck": (30, lambda: reclaim_stuck(db=db, queue=queue)),
         "purge-old": (3600, lambda: purge_old(db=db, days=retention_days)),
         "warm-catalog": (600, lambda: warm_catalog(db=db, cache=cache)),
+        "purge-idempotency-keys": (
+            3600,
+            lambda: purge_expired(db=db, ttl_seconds=idempotency_ttl_seconds),
+        ),
     }
     scheduler = AsyncIOScheduler(timezone="UTC")
     for name, (seconds, job) in jobs.items():
