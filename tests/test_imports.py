@@ -9,6 +9,7 @@ import pytest
 from fakes.llm_servers import FakeLLMServer
 
 HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic")
+HEAVY += ("swagger_ui_bundle",)
 
 SCRIPT = """
 import asyncio, json, sys
@@ -34,6 +35,10 @@ async def main():
             )
             report["provider"] = reading.json()["provider"]
             report["after_reading"] = loaded()
+            assert (await client.get("/docs")).status_code == 200
+            report["after_docs_page"] = loaded()
+            assert (await client.get("/docs/assets/swagger-ui.css")).status_code == 200
+            report["after_docs"] = loaded()
     print(json.dumps(report))
 
 asyncio.run(main())
@@ -94,3 +99,10 @@ def test_eager_switch_imports_everything_for_the_benchmark(database_urls):
     assert {"openai", "google.genai", "apscheduler", "psutil", "prometheus_client"} <= set(
         report["after_catalog"]
     )
+
+
+def test_swagger_ui_files_load_only_when_docs_are_opened(database_urls):
+    report = run_fresh({"DATABASE_URL": database_urls["sqlite"]})
+    assert "swagger_ui_bundle" not in report["after_reading"]
+    assert "swagger_ui_bundle" not in report["after_docs_page"], "the page itself needs no files"
+    assert "swagger_ui_bundle" in report["after_docs"]

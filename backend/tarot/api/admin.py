@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from tarot.api.openapi import example
 from tarot.deps import AdminUser, DbDep, SessionDep
 from tarot.services.invalidation import invalidate_on_commit
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.post("/cache/clear", summary="Clear every cache, on every instance")
+@router.post(
+    "/cache/clear",
+    summary="Clear every cache, on every instance",
+    responses=example({"cleared": ["catalog"]}),
+)
 async def clear_caches(request: Request, _admin: AdminUser, session: SessionDep, db: DbDep) -> dict:
     caches = request.app.state.caches
     await invalidate_on_commit(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from tarot.api.openapi import example
 from tarot.deps import DbDep
 from tarot.services import health as health_service
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Liveness: the process answers")
+@router.get("/health", summary="Liveness: the process answers", responses=example({"status": "ok"}))
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 

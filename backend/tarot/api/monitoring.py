@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from tarot.api.openapi import example
 from tarot.deps import DbDep, OpsAccess, QueueDep
 from tarot.services import monitoring as monitoring_service
 from tarot.services.metrics import render
@@ -13,22 +14,38 @@ router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[OpsA
 metrics_router = APIRouter(tags=["monitoring"], dependencies=[OpsAccess])
 
 
-@router.get("/memory", summary="RSS, peak, USS, threads, fds, gc, limits and recent history")
+@router.get(
+    "/memory",
+    summary="RSS, peak, USS, threads, fds, gc, limits and recent history",
+    responses=example({"rss_mb": 74.2, "peak_rss_mb": 80.1, "pid": 4242, "history": []}),
+)
 async def memory_report(request: Request) -> dict:
     return await monitoring_service.memory_report(guard=request.app.state.memory)
 
 
-@router.get("/providers", summary="Which providers are available, loaded and healthy")
+@router.get(
+    "/providers",
+    summary="Which providers are available, loaded and healthy",
+    responses=example({"chain": ["gemini", "openai", "offline"], "loaded_providers": []}),
+)
 async def providers_report(request: Request) -> dict:
     return monitoring_service.providers_report(factory=request.app.state.llm)
 
 
-@router.get("/cache", summary="Cache sizes and hit ratios")
+@router.get(
+    "/cache",
+    summary="Cache sizes and hit ratios",
+    responses=example({"caches": [{"name": "catalog", "size": 12, "hit_ratio": 0.97}]}),
+)
 async def cache_report(request: Request) -> dict:
     return monitoring_service.cache_report(caches=request.app.state.caches)
 
 
-@router.get("/queue", summary="Readings by status and worker load")
+@router.get(
+    "/queue",
+    summary="Readings by status and worker load",
+    responses=example({"counts": {"pending": 0, "running": 1}, "workers": 4, "active": 1}),
+)
 async def queue_report(db: DbDep, reading_queue: QueueDep) -> dict:
     return await monitoring_service.queue_report(db=db, queue=reading_queue)
 

@@ -101,6 +101,11 @@ def cached(description: str = "The resource.") -> dict[int | str, dict[str, Any]
     }
 
 
+def example(value: Any, description: str = "Successful Response") -> dict[int | str, dict]:
+    """A 200 JSON example, for routes that answer a plain dict rather than a model."""
+    return {200: {"description": description, "content": {"application/json": {"example": value}}}}
+
+
 def operation_id(route: Any) -> str:
     """`list_cards` -> `listCards`: names that read well in generated clients."""
     head, *rest = route.name.split("_")
