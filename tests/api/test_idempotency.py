@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from tarot.db.models import IdempotencyKey, Reading, utcnow
+from tarot.services import idempotency
 from tarot.services.idempotency import purge_expired
 
 BODY = {"question": "Will the retry make a second reading?", "spread": "single"}
@@ -125,3 +126,20 @@ async def test_deleting_the_reading_frees_its_key(client):
     first = (await _post(client, key)).json()["id"]
     assert (await client.delete(f"/api/v1/readings/{first}")).status_code == 204
     assert (await _post(client, key)).json()["id"] != first
+
+
+async def test_expired_keys_are_purged_without_the_scheduler(make_client, monkeypatch):
+    async with make_client("postgres", idempotency_ttl_seconds=3600) as client:
+        old = uuid.uuid4().hex
+        await _post(client, old)
+        db = client.app.state.db
+        async with db.sessionmaker.begin() as session:
+            await session.execute(
+                update(IdempotencyKey)
+                .where(IdempotencyKey.key == old)
+                .values(created_at=utcnow() - timedelta(hours=2))
+            )
+        monkeypatch.setattr(idempotency, "_next_purge", 0.0)
+        await _post(client, uuid.uuid4().hex)
+        async with db.sessionmaker() as session:
+            assert await session.get(IdempotencyKey, ("anonymous", old)) is None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
+
+from tarot.schemas.cards import CardUpdate
+from tarot.services import cards as card_service
 
 BASE = "/tarotapi/api/v1"
 MAJOR_KEYS = ["type", "name_short", "name", "value", "value_int", "meaning_up", "meaning_rev"]
@@ -195,15 +196,30 @@ async def test_public_cors_even_when_the_api_restricts_origins(make_client):
         assert native.status_code == 400, "the native API keeps its own origin list"
 
 
+async def _edit_magician(client, meaning: str) -> None:
+    app = client.app
+    async with app.state.db.sessionmaker.begin() as session:
+        await card_service.update_card(
+            session=session,
+            db=app.state.db,
+            cache=app.state.catalog_cache,
+            card_id="ar01",
+            data=CardUpdate(meaning_upright=meaning),
+        )
+
+
 async def test_bodies_share_the_catalog_cache_invalidation(client):
     before = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
     cache = client.app.state.catalog_cache
     hits = cache.hits
     assert (await client.get(f"{BASE}/cards/ar01")).json()["card"] == before
     assert cache.hits > hits, "served from the catalog cache"
-    deck = cache._store[("tarotapi", "deck")]
-    cache.invalidate()
-    assert ("tarotapi", "deck") not in cache._store
-    again = await client.get(f"{BASE}/cards")
-    assert cache._store[("tarotapi", "deck")] is not deck
-    assert json.loads(again.content)["nhits"] == 78
+    try:
+        await _edit_magician(client, "An admin's fresh words for the upright Magician.")
+        after = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
+        assert after["meaning_up"] == "An admin's fresh words for the upright Magician."
+        listed = strict_list(await client.get(f"{BASE}/cards"))
+        assert listed[0]["meaning_up"] == after["meaning_up"]
+    finally:
+        await _edit_magician(client, before["meaning_up"])
+    assert (await client.get(f"{BASE}/cards/ar01")).json()["card"] == before

@@ -8,12 +8,14 @@ insert fails, and that request answers with the first one's reading.
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import IdempotencyKey, Reading, utcnow
@@ -21,6 +23,10 @@ from tarot.db.session import Database
 from tarot.errors import InvalidInput
 from tarot.schemas.readings import ReadingCreate
 from tarot.services import readings as reading_service
+
+log = logging.getLogger("tarot.idempotency")
+PURGE_EVERY_SECONDS = 3600.0
+_next_purge = 0.0  # monotonic time of this process's next lazy purge
 
 
 def fingerprint(data: ReadingCreate) -> str:
@@ -71,6 +77,8 @@ async def create_reading_once(
     **create: Any,
 ) -> tuple[Reading, bool]:
     """(reading, replayed): a new reading, or the one an earlier request with `key` made."""
+    if key is not None:
+        await _purge_now_and_then(db=create["db"], ttl_seconds=ttl_seconds)
     if key is None:
         reading = await reading_service.create_reading(
             session=session, data=data, owner_id=owner_id, **create
@@ -94,6 +102,18 @@ async def create_reading_once(
             raise
         return await _replay(session=session, row=row, digest=digest, owner_id=owner_id), True
     return reading, False
+
+
+async def _purge_now_and_then(*, db: Database, ttl_seconds: float) -> None:
+    """Without the scheduler, old keys still go: once an hour per process, on a keyed request."""
+    global _next_purge
+    if time.monotonic() < _next_purge:
+        return
+    _next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+    try:
+        await purge_expired(db=db, ttl_seconds=ttl_seconds)
+    except DBAPIError:  # housekeeping only: another instance's purge may have locked the rows
+        log.warning("purging expired idempotency keys failed; the next purge will retry")
 
 
 async def purge_expired(*, db: Database, ttl_seconds: float) -> int:
