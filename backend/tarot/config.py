@@ -41,6 +41,8 @@ class Settings(BaseModel):
     cache_enabled: bool = True
     cache_ttl_seconds: int = 3600
     cache_maxsize: int = 512
+    # Where card images live: our own static path, or a CDN (`https://cdn.example/cards`).
+    image_base_url: str = "/static/cards"
 
     # LLM chain and providers.
     llm_providers: str = "gemini,openai,offline"
@@ -78,6 +80,8 @@ class Settings(BaseModel):
     # Accounts, abuse limits and request hygiene.
     secret_key: SecretStr | None = None
     access_token_minutes: int = 60 * 24
+    # A reading's `stream_url` token: lets a browser's EventSource (no headers) follow it.
+    stream_token_seconds: int = Field(300, ge=10, le=3600)
     rate_readings_anonymous: str = "10/minute"
     rate_readings_user: str = "30/minute"
     rate_auth: str = "10/minute"
@@ -100,6 +104,11 @@ class Settings(BaseModel):
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return normalize_database_url(value)
+
+    @field_validator("image_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @property
     def is_sqlite(self) -> bool:

@@ -18,6 +18,7 @@ from tarot.api import (
     docs,
     health,
     monitoring,
+    pages,
     readings,
     shared,
     spreads,
@@ -96,6 +97,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             factory=state.llm,
             retention_days=settings.reading_retention_days,
             idempotency_ttl_seconds=settings.idempotency_ttl_seconds,
+            image_base_url=settings.image_base_url,
         )
     try:
         yield
@@ -170,4 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring.metrics_router, include_in_schema=ops_enabled)
     app.include_router(tarotapi.router)
     app.include_router(docs.router)
+    # The demo page and the package's static files: card faces and the page's assets.
+    app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
     return app

@@ -48,7 +48,14 @@ async def list_cards(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     cached = await card_service.list_cards(
-        db=db, cache=cache, arcana=arcana, suit=suit, q=q, limit=limit, offset=offset
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        arcana=arcana,
+        suit=suit,
+        q=q,
+        limit=limit,
+        offset=offset,
     )
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
@@ -64,13 +71,21 @@ async def list_cards(
 async def random_cards(
     db: DbDep,
     cache: CatalogCacheDep,
+    settings: SettingsDep,
     n: Annotated[int, Query(ge=1, le=78, description="How many distinct cards.")] = 1,
     reversals: Annotated[bool, Query(description="Allow reversed cards.")] = True,
     seed: Annotated[
         int | None, Query(ge=0, le=MAX_SEED, description="Makes the draw reproducible.")
     ] = None,
 ) -> Response:
-    body = await card_service.random_cards(db=db, cache=cache, n=n, reversals=reversals, seed=seed)
+    body = await card_service.random_cards(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        n=n,
+        reversals=reversals,
+        seed=seed,
+    )
     return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
@@ -80,9 +95,13 @@ async def random_cards(
     summary="The card of the day (UTC)",
     responses=cached("Cached until the next UTC midnight."),
 )
-async def get_daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
+async def get_daily_card(
+    request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+) -> Response:
     now = datetime.now(UTC)
-    cached = await card_service.daily_card(db=db, cache=cache, day=now.date())
+    cached = await card_service.daily_card(
+        db=db, cache=cache, image_base_url=settings.image_base_url, day=now.date()
+    )
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
     return send_cached(request, cached, max_age=max(1, int((midnight - now).total_seconds())))
 
@@ -96,7 +115,9 @@ async def get_daily_card(request: Request, db: DbDep, cache: CatalogCacheDep) ->
 async def get_card(
     request: Request, card_id: CardId, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
 ) -> Response:
-    cached = await card_service.get_card(db=db, cache=cache, card_id=card_id)
+    cached = await card_service.get_card(
+        db=db, cache=cache, image_base_url=settings.image_base_url, card_id=card_id
+    )
     return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
 
 
@@ -113,7 +134,13 @@ async def update_card(
     session: SessionDep,
     db: DbDep,
     cache: CatalogCacheDep,
+    settings: SettingsDep,
 ) -> CardRead:
     return await card_service.update_card(
-        session=session, db=db, cache=cache, card_id=card_id, data=data
+        session=session,
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        card_id=card_id,
+        data=data,
     )

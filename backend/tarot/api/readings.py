@@ -26,8 +26,23 @@ from tarot.services import idempotency as idempotency_service
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
 from tarot.services.queue import TERMINAL
+from tarot.services.stream_tokens import check_stream_token, issue_stream_token
 
 router = APIRouter(prefix="/readings", tags=["readings"])
+StreamToken = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="The token in a reading's `stream_url`; stands in for the bearer token.",
+    ),
+]
+
+
+def _stream_url(request: Request, settings: SettingsDep, reading_id: uuid.UUID) -> str:
+    token = issue_stream_token(settings=settings, reading_id=reading_id)
+    return f"{request.url_for('stream_reading', reading_id=reading_id)}?token={token}"
+
 
 # The schema of one event of the stream; `data` is JSON text.
 SSE_EVENT = {
@@ -116,7 +131,13 @@ async def create_reading(
             session=session, reading_id=reading.id, owner_id=reading.owner_id
         )
         response.status_code = status.HTTP_201_CREATED
-    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    return await reading_service.to_schema(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        reading=reading,
+        stream_url=_stream_url(request, settings, reading.id),
+    )
 
 
 @router.get("", response_model=Page[ReadingSummary], summary="Your readings, newest first")
@@ -143,15 +164,23 @@ async def list_readings(
 )
 async def get_reading(
     reading_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     user: OptionalUser,
     db: DbDep,
     cache: CatalogCacheDep,
+    settings: SettingsDep,
 ) -> ReadingRead:
     reading = await reading_service.get_reading(
         session=session, reading_id=reading_id, owner_id=user.id if user else None
     )
-    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    return await reading_service.to_schema(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        reading=reading,
+        stream_url=_stream_url(request, settings, reading.id),
+    )
 
 
 @router.get(
@@ -179,9 +208,15 @@ async def stream_reading(
         str | None,
         Header(pattern=r"^[0-9]{1,9}-[0-9]{1,12}$", description="Resume after this chunk id."),
     ] = None,
+    token: StreamToken = None,
 ) -> StreamingResponse:
+    if token is not None:
+        check_stream_token(settings=settings, token=token, reading_id=reading_id)
     reading = await reading_service.get_reading(
-        session=session, reading_id=reading_id, owner_id=user.id if user else None
+        session=session,
+        reading_id=reading_id,
+        owner_id=user.id if user else None,
+        granted=token is not None,
     )
     events = reading_service.stream_events(
         db=db,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from tarot.api.openapi import problems
-from tarot.deps import CatalogCacheDep, DbDep, SessionDep
+from tarot.deps import CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.readings import ReadingRead
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
@@ -26,6 +26,10 @@ async def get_shared_reading(
     session: SessionDep,
     db: DbDep,
     cache: CatalogCacheDep,
+    settings: SettingsDep,
 ) -> ReadingRead:
     reading = await share_service.shared_reading(session=session, token=token)
-    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    # No stream_url: a share link grants reading, not a token to pass on.
+    return await reading_service.to_schema(
+        db=db, cache=cache, image_base_url=settings.image_base_url, reading=reading
+    )

@@ -48,6 +48,11 @@ def _send(request: Request, body: bytes | CachedBody | None) -> Response:
     return Response(body, media_type=JSON_UTF8, headers=headers)
 
 
+def _images(request: Request) -> str:
+    # The compat shapes carry no image, but they share the catalog's deck, built with one base.
+    return request.app.state.settings.image_base_url
+
+
 def _to_cards() -> Response:
     return Response(status_code=302, headers={"Location": PREFIX + "/cards", **PUBLIC})
 
@@ -59,13 +64,13 @@ async def compat_root() -> Response:
 
 @_route("/cards", "/cards/")
 async def compat_cards(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, deck.everything)
 
 
 @_route("/cards/random", "/cards/random/")
 async def compat_random(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, compat.random_cards(deck, request.query_params.get("n")))
 
 
@@ -74,20 +79,20 @@ async def compat_search(request: Request, db: DbDep, cache: CatalogCacheDep) -> 
     pairs = request.query_params.multi_items()
     if not pairs:
         return _to_cards()
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     key, value = pairs[-1]  # the original filters by the last pair only
     return _send(request, compat.search(deck, key, value))
 
 
 @_route("/cards/suits/{suit}", "/cards/suits/{suit}/")
 async def compat_suit(request: Request, suit: str, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, compat.suit(deck, suit))
 
 
 @_route("/cards/courts", "/cards/courts/")
 async def compat_courts(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, compat.courts(deck))
 
 
@@ -95,7 +100,7 @@ async def compat_courts(request: Request, db: DbDep, cache: CatalogCacheDep) -> 
 async def compat_court_rank(
     request: Request, rank: str, db: DbDep, cache: CatalogCacheDep
 ) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, compat.courts(deck, rank))
 
 
@@ -103,7 +108,7 @@ async def compat_court_rank(
 async def compat_card(
     request: Request, name_short: str, db: DbDep, cache: CatalogCacheDep
 ) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache)
+    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
     return _send(request, compat.one_card(deck, name_short))
 
 

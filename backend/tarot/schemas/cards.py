@@ -41,6 +41,10 @@ class CardRead(BaseModel):
     description: str
     element: str
     astrology: str
+    image_url: str = Field(
+        description="The card's face; the base is `TAROT_IMAGE_BASE_URL`.",
+        examples=["/static/cards/the-magician.svg"],
+    )
 
 
 class DrawnCardRead(BaseModel):

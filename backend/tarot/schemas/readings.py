@@ -69,6 +69,7 @@ class ReadingCardRead(BaseModel):
     name: str
     reversed: bool
     keywords: list[str]
+    image_url: str = Field(description="The card's face; show it turned 180° when reversed.")
 
 
 class AttemptRead(BaseModel):
@@ -99,6 +100,11 @@ class ReadingRead(BaseModel):
     created_at: UtcDatetime
     started_at: UtcDatetime | None
     completed_at: UtcDatetime | None
+    stream_url: str | None = Field(
+        None,
+        description="Follow this reading as server-sent events without an Authorization "
+        "header (for EventSource); its token expires after TAROT_STREAM_TOKEN_SECONDS.",
+    )
 
 
 class ReadingSummary(BaseModel):

@@ -19,12 +19,26 @@ from tarot.services.invalidation import invalidate_on_commit
 
 _card_page = TypeAdapter(Page[CardRead])
 _drawn_cards = TypeAdapter(list[DrawnCardRead])
+IMAGE_SUFFIX = ".svg"
+
+
+def card_image_url(*, image_base_url: str, card_id: str) -> str:
+    """Where a card's face is served: `<base>/<card id>.svg`."""
+    return f"{image_base_url}/{card_id}{IMAGE_SUFFIX}"
+
+
+def to_card_read(row: Card, *, image_base_url: str) -> CardRead:
+    """A card row as its API shape, with the image URL under the configured base."""
+    fields = {name: getattr(row, name) for name in CardRead.model_fields if name != "image_url"}
+    url = card_image_url(image_base_url=image_base_url, card_id=row.id)
+    return CardRead.model_validate(fields | {"image_url": url})
 
 
 async def list_cards(
     *,
     db: Database,
     cache: Cache,
+    image_base_url: str,
     arcana: Arcana | None = None,
     suit: Suit | None = None,
     q: str | None = None,
@@ -62,7 +76,7 @@ async def list_cards(
                 select(Card).where(*filters).order_by(Card.ordinal).limit(limit).offset(offset)
             )
             page = Page[CardRead](
-                items=[CardRead.model_validate(row) for row in rows],
+                items=[to_card_read(row, image_base_url=image_base_url) for row in rows],
                 total=total or 0,
                 limit=limit,
                 offset=offset,
@@ -72,7 +86,7 @@ async def list_cards(
     return await cache.get_or_load(key, load)
 
 
-async def get_card(*, db: Database, cache: Cache, card_id: str) -> CachedBody:
+async def get_card(*, db: Database, cache: Cache, image_base_url: str, card_id: str) -> CachedBody:
     """One card by slug (`the-magician`) or short code (`ar01`)."""
     ident = card_id.strip().lower()
 
@@ -83,27 +97,28 @@ async def get_card(*, db: Database, cache: Cache, card_id: str) -> CachedBody:
             )
         if card is None:
             raise NotFound(f"No card with id or code '{card_id}'. Try 'the-magician' or 'ar01'.")
-        return CachedBody(CardRead.model_validate(card).model_dump_json().encode())
+        card_read = to_card_read(card, image_base_url=image_base_url)
+        return CachedBody(card_read.model_dump_json().encode())
 
     return await cache.get_or_load(("card", ident), load)
 
 
-async def load_deck(*, db: Database, cache: Cache) -> tuple[CardRead, ...]:
+async def load_deck(*, db: Database, cache: Cache, image_base_url: str) -> tuple[CardRead, ...]:
     """All 78 cards in deck order, as models, for drawing."""
 
     async def load() -> tuple[CardRead, ...]:
         async with db.sessionmaker() as session:
             rows = await session.scalars(select(Card).order_by(Card.ordinal))
-            return tuple(CardRead.model_validate(row) for row in rows)
+            return tuple(to_card_read(row, image_base_url=image_base_url) for row in rows)
 
     return await cache.get_or_load(("deck",), load)
 
 
 async def random_cards(
-    *, db: Database, cache: Cache, n: int, reversals: bool, seed: int | None
+    *, db: Database, cache: Cache, image_base_url: str, n: int, reversals: bool, seed: int | None
 ) -> bytes:
     """`n` distinct cards, reproducible when seeded."""
-    deck = await load_deck(db=db, cache=cache)
+    deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
     if n > len(deck):
         raise NotFound(f"The catalog holds only {len(deck)} cards.")
     drawn = draw(count=n, deck_size=len(deck), reversals=reversals, seed=seed)
@@ -112,11 +127,11 @@ async def random_cards(
     )
 
 
-async def daily_card(*, db: Database, cache: Cache, day: date) -> CachedBody:
+async def daily_card(*, db: Database, cache: Cache, image_base_url: str, day: date) -> CachedBody:
     """The card of the day: a deterministic function of the UTC date."""
 
     async def load() -> CachedBody:
-        deck = await load_deck(db=db, cache=cache)
+        deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
         [(index, flip)] = draw(count=1, deck_size=len(deck), reversals=True, seed=daily_seed(day))
         daily = DailyCardRead(date=day.isoformat(), card=deck[index], reversed=flip)
         return CachedBody(daily.model_dump_json().encode())
@@ -125,7 +140,13 @@ async def daily_card(*, db: Database, cache: Cache, day: date) -> CachedBody:
 
 
 async def update_card(
-    *, session: AsyncSession, db: Database, cache: Cache, card_id: str, data: CardUpdate
+    *,
+    session: AsyncSession,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    card_id: str,
+    data: CardUpdate,
 ) -> CardRead:
     """Apply an admin edit and invalidate the catalog here and on every instance."""
     ident = card_id.strip().lower()
@@ -136,4 +157,4 @@ async def update_card(
         setattr(card, name, value)
     await session.flush()
     await invalidate_on_commit(session=session, db=db, invalidate=cache.invalidate)
-    return CardRead.model_validate(card)
+    return to_card_read(card, image_base_url=image_base_url)

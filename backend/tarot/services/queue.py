@@ -292,7 +292,11 @@ class ReadingQueue:
 
     async def _context(self, reading: Reading) -> ReadingContext:
         spread, layout = await lay_out(
-            db=self.db, cache=self.cache, slug=reading.spread_slug, laid=reading.cards
+            db=self.db,
+            cache=self.cache,
+            image_base_url=self.settings.image_base_url,
+            slug=reading.spread_slug,
+            laid=reading.cards,
         )
         drawn = tuple(
             DrawnCard(

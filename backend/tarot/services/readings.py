@@ -42,7 +42,7 @@ async def create_reading(
     spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
     if await queue.pending_count() >= settings.queue_max_pending:
         raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
-    deck = await load_deck(db=db, cache=cache)
+    deck = await load_deck(db=db, cache=cache, image_base_url=settings.image_base_url)
     drawn = draw(
         count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
     )
@@ -69,18 +69,39 @@ async def create_reading(
 
 
 async def get_reading(
-    *, session: AsyncSession, reading_id: uuid.UUID, owner_id: uuid.UUID | None = None
+    *,
+    session: AsyncSession,
+    reading_id: uuid.UUID,
+    owner_id: uuid.UUID | None = None,
+    granted: bool = False,
 ) -> Reading:
-    """A reading the caller may see: anonymous ones by id, owned ones by their owner only."""
+    """A reading the caller may see: anonymous ones by id, owned ones by their owner only.
+
+    `granted` means a stream token naming this reading was verified: its owner issued it.
+    """
     reading = await session.get(Reading, reading_id, populate_existing=True)
-    if reading is None or (reading.owner_id is not None and reading.owner_id != owner_id):
+    owner_ok = granted or reading is None or reading.owner_id in (None, owner_id)
+    if reading is None or not owner_ok:
         raise NotFound(f"No reading {reading_id}.")
     return reading
 
 
-async def to_schema(*, db: Database, cache: Cache, reading: Reading) -> ReadingRead:
+async def to_schema(
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    reading: Reading,
+    stream_url: str | None = None,
+) -> ReadingRead:
     """Expand a stored reading with its cards' names and the spread's positions."""
-    _, layout = await lay_out(db=db, cache=cache, slug=reading.spread_slug, laid=reading.cards)
+    _, layout = await lay_out(
+        db=db,
+        cache=cache,
+        image_base_url=image_base_url,
+        slug=reading.spread_slug,
+        laid=reading.cards,
+    )
     cards = [
         ReadingCardRead(
             position=place.position,
@@ -91,6 +112,7 @@ async def to_schema(*, db: Database, cache: Cache, reading: Reading) -> ReadingR
             name=card.name,
             reversed=flipped,
             keywords=card.keywords_reversed if flipped else card.keywords_upright,
+            image_url=card.image_url,
         )
         for place, card, flipped in layout
     ]
@@ -112,6 +134,7 @@ async def to_schema(*, db: Database, cache: Cache, reading: Reading) -> ReadingR
         created_at=reading.created_at,
         started_at=reading.started_at,
         completed_at=reading.completed_at,
+        stream_url=stream_url,
     )
 
 

@@ -75,11 +75,11 @@ async def purge_old(*, db: Database, days: int) -> int:
     return result.rowcount
 
 
-async def warm_catalog(*, db: Database, cache: Cache) -> None:
+async def warm_catalog(*, db: Database, cache: Cache, image_base_url: str) -> None:
     """Load the most requested catalog responses into the cache."""
-    await load_deck(db=db, cache=cache)
+    await load_deck(db=db, cache=cache, image_base_url=image_base_url)
     await list_spreads(db=db, cache=cache)
-    await list_cards(db=db, cache=cache, limit=100)
+    await list_cards(db=db, cache=cache, image_base_url=image_base_url, limit=100)
 
 
 def start_scheduler(
@@ -90,13 +90,17 @@ def start_scheduler(
     guard: MemoryGuard,
     factory: ProviderFactory,
     retention_days: int,
+    image_base_url: str,
     idempotency_ttl_seconds: float = 24 * 3600,
 ) -> AsyncIOScheduler:
     """Start the housekeeping jobs; each takes its lock so one instance runs it at a time."""
     jobs: dict[str, tuple[int, Callable[[], Awaitable[object]]]] = {
         "reclaim-stuck": (30, lambda: reclaim_stuck(db=db, queue=queue)),
         "purge-old": (3600, lambda: purge_old(db=db, days=retention_days)),
-        "warm-catalog": (600, lambda: warm_catalog(db=db, cache=cache)),
+        "warm-catalog": (
+            600,
+            lambda: warm_catalog(db=db, cache=cache, image_base_url=image_base_url),
+        ),
         "purge-idempotency-keys": (
             3600,
             lambda: purge_expired(db=db, ttl_seconds=idempotency_ttl_seconds),

@@ -39,10 +39,11 @@ async def get_spread_model(*, db: Database, cache: Cache, slug: str) -> SpreadRe
 
 
 async def lay_out(
-    *, db: Database, cache: Cache, slug: str, laid: list[dict]
+    *, db: Database, cache: Cache, image_base_url: str, slug: str, laid: list[dict]
 ) -> tuple[SpreadRead, list[tuple[SpreadPosition, CardRead, bool]]]:
     """A stored draw ({position, card_id, reversed}) as (place, card, reversed) triples."""
-    deck = {card.id: card for card in await load_deck(db=db, cache=cache)}
+    cards = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
+    deck = {card.id: card for card in cards}
     spread = (await load_spreads(db=db, cache=cache))[slug]
     places = {place.position: place for place in spread.positions}
     return spread, [

@@ -73,11 +73,12 @@ def cards_body(deck: CompatDeck, indices: list[int] | range) -> bytes:
     return _join(deck.encoded, indices)
 
 
-async def compat_deck(*, db: Database, cache: Cache) -> CompatDeck:
+async def compat_deck(*, db: Database, cache: Cache, image_base_url: str) -> CompatDeck:
     """The encoded deck; an admin edit's cache invalidation rebuilds it."""
 
     async def load() -> CompatDeck:
-        ordered = sorted(await load_deck(db=db, cache=cache), key=_order)
+        deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
+        ordered = sorted(deck, key=_order)
         cards = tuple(compat_card(card) for card in ordered)
         encoded = tuple(_encode(card) for card in cards)
         everything = CachedBody(_join(encoded, range(len(encoded))))
