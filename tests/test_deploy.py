@@ -33,6 +33,7 @@ def test_procfile_and_zeabur_agree_and_say_why():
     assert words[words.index("--workers") + 1] == "1"
     assert "--proxy-headers" in words and "--forwarded-allow-ips" in words
     assert '"${PORT:-8000}"' in web
+    assert "--no-access-log" in words, "access logs would record the stream_url tokens"
 
 
 def test_the_procfile_command_serves_until_ready(tmp_path):

@@ -65,7 +65,7 @@ def serve() -> int:
         # X-Forwarded-For is believed only from the proxies named in TAROT_TRUSTED_PROXIES.
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
-        access_log=False,
+        access_log=False,  # it would log the query strings, stream_url tokens included
     )
     return 0
 
