@@ -8,7 +8,8 @@ import pytest
 
 from fakes.llm_servers import FakeLLMServer
 
-HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic")
+# PyJWT pulls in cryptography (~10 MB): only accounts and owned readings' stream tokens need it.
+HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic", "jwt")
 HEAVY += ("swagger_ui_bundle",)
 
 SCRIPT = """

@@ -103,7 +103,7 @@ async def test_expired_foreign_and_forged_tokens_are_401(pg_client, change):
 
 async def test_a_token_lives_as_long_as_configured(make_client):
     async with make_client("sqlite", stream_token_seconds=120) as client:
-        reading = await new_reading(client)
+        reading = await new_reading(client, await register_and_login(client, "o@example.com"))
         claims = jwt.decode(token_of(reading), options={"verify_signature": False})
     assert claims["aud"] == AUDIENCE and claims["rid"] == reading["id"]
     assert claims["exp"] - claims["iat"] == 120
@@ -116,6 +116,13 @@ async def test_a_malformed_token_is_422_without_echoing_it(pg_client):
     )
     assert response.status_code == 422
     assert "secret" not in response.text
+
+
+async def test_an_anonymous_reading_streams_from_a_plain_url(client):
+    reading = await new_reading(client)
+    assert reading["stream_url"] == f"http://test/api/v1/readings/{reading['id']}/stream"
+    status, body = await stream_text(client, reading["stream_url"])
+    assert status == 200 and "event: done" in body
 
 
 async def test_shared_views_carry_no_stream_url(client):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from tarot.api.openapi import headers, problems
+from tarot.db.models import Reading
 from tarot.deps import (
     CatalogCacheDep,
     CurrentUser,
@@ -39,9 +40,13 @@ StreamToken = Annotated[
 ]
 
 
-def _stream_url(request: Request, settings: SettingsDep, reading_id: uuid.UUID) -> str:
-    token = issue_stream_token(settings=settings, reading_id=reading_id)
-    return f"{request.url_for('stream_reading', reading_id=reading_id)}?token={token}"
+def _stream_url(request: Request, settings: SettingsDep, reading: Reading) -> str:
+    url = str(request.url_for("stream_reading", reading_id=reading.id))
+    if reading.owner_id is None:
+        # The id is the capability already; no token, and PyJWT (+10 MB) stays unimported.
+        return url
+    token = issue_stream_token(settings=settings, reading_id=reading.id)
+    return f"{url}?token={token}"
 
 
 # The schema of one event of the stream; `data` is JSON text.
@@ -136,7 +141,7 @@ async def create_reading(
         cache=cache,
         image_base_url=settings.image_base_url,
         reading=reading,
-        stream_url=_stream_url(request, settings, reading.id),
+        stream_url=_stream_url(request, settings, reading),
     )
 
 
@@ -179,7 +184,7 @@ async def get_reading(
         cache=cache,
         image_base_url=settings.image_base_url,
         reading=reading,
-        stream_url=_stream_url(request, settings, reading.id),
+        stream_url=_stream_url(request, settings, reading),
     )
 
 

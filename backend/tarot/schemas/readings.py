@@ -103,7 +103,8 @@ class ReadingRead(BaseModel):
     stream_url: str | None = Field(
         None,
         description="Follow this reading as server-sent events without an Authorization "
-        "header (for EventSource); its token expires after TAROT_STREAM_TOKEN_SECONDS.",
+        "header (for EventSource). An owned reading's URL carries a token that expires after "
+        "TAROT_STREAM_TOKEN_SECONDS; fetch the reading again for a fresh one.",
     )
 
 
