@@ -7,7 +7,6 @@ import base64
 import contextlib
 import itertools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-CHROMIUM = os.environ.get("TAROT_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it
 # Without the background-networking switches Chromium keeps calling home on a closed network.
 FLAGS = (
     "--headless",

@@ -1,7 +1,11 @@
 """Browser fixtures: real headless Chromium and the API as a real uvicorn process.
 
-`start_live_server(**env)` starts `tarot serve` (migrations, seeding and all) on a free port
-with SQLite and the offline reader unless told otherwise; `live_server` is a shared one.
+- `start_live_server(**env)` starts `tarot serve` (migrations, seeding and all) on a free
+  port with SQLite and the offline reader unless `env` says otherwise; `live_server` is a
+  shared one. `server.log()` is everything it printed.
+- `page` is a tab in its own browser context (no cookies or storage shared between tests):
+  `goto`, `evaluate`, `wait_for`, `screenshot`, and `send` for any other DevTools command
+  (for example `Network.getCookies`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import pytest
 from browser.cdp import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("TAROT_ARTIFACTS", ROOT / "artifacts"))
+ARTIFACTS = ROOT / "artifacts"  # gitignored; CI keeps what lands here
 SECRET = "browser-test-secret-key-0123456789-abcdefgh"
 
 
