@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from tarot.api.openapi import headers, problems
-from tarot.db.models import Reading
+from tarot.config import Settings
 from tarot.deps import (
     CatalogCacheDep,
     CurrentUser,
@@ -40,12 +40,12 @@ StreamToken = Annotated[
 ]
 
 
-def _stream_url(request: Request, settings: SettingsDep, reading: Reading) -> str:
-    url = str(request.url_for("stream_reading", reading_id=reading.id))
-    if reading.owner_id is None:
+def _stream_url(request: Request, settings: Settings, *, reading_id: uuid.UUID, owned: bool) -> str:
+    url = str(request.url_for("stream_reading", reading_id=reading_id))
+    if not owned:
         # The id is the capability already; no token, and PyJWT (+10 MB) stays unimported.
         return url
-    token = issue_stream_token(settings=settings, reading_id=reading.id)
+    token = issue_stream_token(settings=settings, reading_id=reading_id)
     return f"{url}?token={token}"
 
 
@@ -141,7 +141,9 @@ async def create_reading(
         cache=cache,
         image_base_url=settings.image_base_url,
         reading=reading,
-        stream_url=_stream_url(request, settings, reading),
+        stream_url=_stream_url(
+            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
+        ),
     )
 
 
@@ -184,7 +186,9 @@ async def get_reading(
         cache=cache,
         image_base_url=settings.image_base_url,
         reading=reading,
-        stream_url=_stream_url(request, settings, reading),
+        stream_url=_stream_url(
+            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
+        ),
     )
 
 
