@@ -203,6 +203,7 @@ async def _edit_magician(client, meaning: str) -> None:
             session=session,
             db=app.state.db,
             cache=app.state.catalog_cache,
+            image_base_url=app.state.settings.image_base_url,
             card_id="ar01",
             data=CardUpdate(meaning_upright=meaning),
         )

@@ -15,6 +15,7 @@ CARD = {
     "description": "A figure at a table raises a wand to the sky and points to the earth.",
     "element": "air",
     "astrology": "Mercury",
+    "image_url": "/static/cards/the-magician.svg",
 }
 DRAWN_CARD = {"card": CARD, "reversed": False}
 DAILY_CARD = {"date": "2026-01-01", "card": CARD, "reversed": True}
@@ -56,6 +57,7 @@ READING = {
             "name": "The Magician",
             "reversed": False,
             "keywords": ["skill", "focus", "resourcefulness"],
+            "image_url": "/static/cards/the-magician.svg",
         }
     ],
     "interpretation": "The Magician says the month rewards one clear aim.",
@@ -67,6 +69,8 @@ READING = {
     "created_at": "2026-01-01T09:00:00Z",
     "started_at": "2026-01-01T09:00:00Z",
     "completed_at": "2026-01-01T09:00:01Z",
+    "stream_url": "https://tarot.example.com/api/v1/readings/0b7f4a0e-4a9e-4c3e-9d53-6a2f1c9e8b10"
+    "/stream",
 }
 READING_SUMMARY = {
     key: READING[key] for key in ("id", "status", "question", "spread", "provider", "created_at")
