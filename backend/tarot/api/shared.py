@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from tarot.api.openapi import problems
 from tarot.deps import CatalogCacheDep, DbDep, SessionDep
-from tarot.schemas.readings import ReadingRead
+from tarot.schemas.readings import SharedReadingRead
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/shared", tags=["readings"])
 
 @router.get(
     "/{token}",
-    response_model=ReadingRead,
+    response_model=SharedReadingRead,
     summary="A reading someone shared",
     responses=problems(404),
 )
@@ -26,6 +26,7 @@ async def get_shared_reading(
     session: SessionDep,
     db: DbDep,
     cache: CatalogCacheDep,
-) -> ReadingRead:
+) -> SharedReadingRead:
     reading = await share_service.shared_reading(session=session, token=token)
-    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    full = await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    return SharedReadingRead.model_validate(full)
