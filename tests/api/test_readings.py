@@ -231,6 +231,20 @@ async def test_backpressure_answers_503_with_retry_after(make_client):
         assert (await client.get("/api/v1/cards/ar00")).status_code == 200
 
 
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_the_pending_cap_is_exact_under_concurrency(make_client, backend):
+    async with make_client(backend, worker_concurrency=0, queue_max_pending=20) as client:
+        answers = await asyncio.gather(*(create(client, wait=False) for _ in range(45)))
+        codes = [answer.status_code for answer in answers]
+        assert codes.count(202) == 20, codes
+        assert codes.count(503) == 25, codes
+        listed = await client.get(
+            "/api/v1/readings",
+            params={"ids": [a.json()["id"] for a in answers if a.status_code == 202]},
+        )
+        assert listed.json()["total"] == 20
+
+
 async def test_wait_is_bounded(make_client):
     async with make_client("postgres", worker_concurrency=0, reading_wait_seconds=0.3) as client:
         response = await create(client, wait=True)

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.session import Database
-from tarot.errors import NotFound, Unavailable
+from tarot.errors import NotFound
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services.admission import admit_pending
 from tarot.services.cache import Cache
 from tarot.services.cards import load_deck
 from tarot.services.draw import draw
@@ -42,12 +43,13 @@ async def create_reading(
     """Draw the cards and store a pending reading; generation happens in a worker."""
     memory.admit_reading()
     spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
-    if await queue.pending_count() >= settings.queue_max_pending:
-        raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
     deck = await load_deck(db=db, cache=cache)
     drawn = draw(
         count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
     )
+    # Last before the insert: the admission lock is held until the route commits, and
+    # nothing in between may need a second pooled connection.
+    await admit_pending(session=session, limit=settings.queue_max_pending)
     reading = Reading(
         id=uuid.uuid4(),
         owner_id=owner_id,
