@@ -7,6 +7,13 @@ from fastapi import Request, Response
 from tarot.services.cache import CachedBody
 
 
+def link(request: Request, name: str, **params: object) -> str:
+    """The URL of a route: absolute under TAROT_PUBLIC_URL, else relative; never from Host."""
+    path = request.scope.get("root_path", "") + request.app.url_path_for(name, **params)
+    base = request.app.state.settings.public_url
+    return base.rstrip("/") + path if base else path
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """Weak comparison, as RFC 9110 asks for If-None-Match."""
     if not if_none_match:
