@@ -106,10 +106,17 @@ async def delete_account(*, session: AsyncSession, user: User) -> None:
     await session.execute(delete(User).where(User.id == user.id))
 
 
+async def find_user(*, session: AsyncSession, email: str) -> User | None:
+    """The account with this email, if any."""
+    return await session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
 async def create_admin(*, session: AsyncSession, email: str, password: str) -> User:
-    """Make an admin, promoting an existing account with that email."""
-    existing = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    """Make an admin with this password, promoting (and re-keying) an existing account."""
+    existing = await find_user(session=session, email=email)
     if existing is not None:
         existing.role = "admin"
+        # Whoever runs this asked for this password: never leave the old one in place.
+        existing.password_hash = await hash_password(password)
         return existing
     return await register(session=session, email=email, password=password, role="admin")
