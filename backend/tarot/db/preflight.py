@@ -31,8 +31,7 @@ def check_url(url: str) -> None:
         raise SetupError(f"DATABASE_URL is not a database URL; use {EXAMPLES}") from None
     if parsed.drivername not in SUPPORTED_DRIVERS:
         raise SetupError(
-            f"DATABASE_URL uses {parsed.drivername!r}, which tarot does not support;"
-            f" use {EXAMPLES}"
+            f"DATABASE_URL uses {parsed.drivername!r}, which tarot does not support; use {EXAMPLES}"
         )
 
 
