@@ -13,8 +13,18 @@ import logging
 import os
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
-from tarot.db.preflight import SetupError, check_connection, check_schema, check_url
+from tarot.db.preflight import (
+    SetupError,
+    check_connection,
+    check_schema,
+    check_url,
+    describe_cause,
+)
+
+if TYPE_CHECKING:
+    from tarot.config import Settings
 
 log = logging.getLogger("tarot.cli")
 
@@ -54,7 +64,7 @@ async def _is_ready(database_url: str) -> bool:
         await engine.dispose()
 
 
-def serve(settings) -> int:
+def serve(settings: Settings) -> int:
     """Migrate and seed when needed, then serve on $PORT."""
     if not asyncio.run(_is_ready(settings.database_url)):
         # A child process migrates so that alembic never occupies the server's memory.
@@ -173,12 +183,15 @@ def _run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tarot` console script."""
     from pydantic import ValidationError
+    from sqlalchemy.exc import DBAPIError
 
     args = _parser().parse_args(argv)
     try:
         return _run(args)
     except SetupError as problem:
         print(f"tarot: {problem}", file=sys.stderr)
+    except (DBAPIError, OSError) as error:  # the database failed after the checks passed
+        print(f"tarot: the database failed: {describe_cause(error)}", file=sys.stderr)
     except ValidationError as error:  # a setting from the environment has a bad value
         where = ".".join(str(part) for part in error.errors()[0]["loc"])
         print(f"tarot: the setting {where} is invalid: {error.errors()[0]['msg']}", file=sys.stderr)

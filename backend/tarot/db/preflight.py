@@ -44,7 +44,7 @@ def _where(url: str) -> str:
     return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
 
 
-def _cause(error: BaseException) -> str:
+def describe_cause(error: BaseException) -> str:
     """The root cause in a few words, without the URL (it may hold a password)."""
     while getattr(error, "orig", None) is not None or error.__cause__ is not None:
         error = getattr(error, "orig", None) or error.__cause__
@@ -76,7 +76,7 @@ async def check_connection(url: str) -> None:
         ) from None
     except Exception as error:  # any driver or socket error: say which, in one line
         raise SetupError(
-            f"DATABASE_URL: cannot connect to {_where(url)}: {_cause(error)}"
+            f"DATABASE_URL: cannot connect to {_where(url)}: {describe_cause(error)}"
         ) from None
     finally:
         await engine.dispose()
