@@ -32,6 +32,29 @@ for _name in list(os.environ):
 BACKENDS = ("postgres", "sqlite")
 
 
+def _test_server_url() -> str:
+    url = os.environ.get("TAROT_TEST_DATABASE_URL", DEFAULT_PG)
+    return normalize_database_url(url).replace("postgresql+asyncpg://", "postgresql://")
+
+
+def pytest_configure(config) -> None:
+    """Stop at once, in one line, when the Postgres the suite needs does not answer."""
+    import asyncio
+
+    async def ping() -> None:
+        conn = await asyncpg.connect(_test_server_url(), timeout=5)
+        await conn.close()
+
+    try:
+        asyncio.run(ping())
+    except Exception as error:  # any reason at all: the suite cannot run without it
+        cause = (str(error).strip() or type(error).__name__).splitlines()[0]
+        where = _test_server_url().rpartition("@")[2]  # no user or password
+        raise pytest.UsageError(
+            f"PostgreSQL at TAROT_TEST_DATABASE_URL ({where}) is unreachable: {cause}"
+        ) from None
+
+
 async def _prepare(url: str) -> None:
     await upgrade(url)
     db = create_database(Settings(DATABASE_URL=url))
@@ -43,8 +66,7 @@ async def _prepare(url: str) -> None:
 @pytest.fixture(scope="session")
 async def pg_server_url() -> str:
     """The Postgres server the suite may create databases on (asyncpg DSN)."""
-    url = os.environ.get("TAROT_TEST_DATABASE_URL", DEFAULT_PG)
-    return normalize_database_url(url).replace("postgresql+asyncpg://", "postgresql://")
+    return _test_server_url()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from fakes.llm_servers import FakeLLMServer
 
 # PyJWT pulls in cryptography (~10 MB): only accounts and owned readings' stream tokens need it.
 HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic", "jwt")
-HEAVY += ("swagger_ui_bundle",)
+HEAVY += ("swagger_ui_bundle", "argon2")
 
 SCRIPT = """
 import asyncio, json, sys
@@ -81,7 +81,7 @@ def test_sdk_is_imported_only_by_a_reading_routed_to_it(database_urls, fake, pro
     assert report["provider"] == provider
     assert sdk in report["after_reading"]
     assert absent not in report["after_reading"]
-    assert not {"apscheduler", "psutil", "prometheus_client", "alembic"} & set(
+    assert not {"apscheduler", "psutil", "prometheus_client", "alembic", "argon2"} & set(
         report["after_reading"]
     )
 

@@ -88,6 +88,9 @@ class Settings(BaseModel):
     max_body_bytes: int = 16 * 1024
     cors_origins: str = ""
     trusted_proxies: str = ""
+    # Base of absolute links (Location, share URLs), e.g. https://tarot.example.com; without
+    # it links are relative. The Host header is never used: a client controls it.
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
     # Operations.
     ops_token: SecretStr | None = None

@@ -94,6 +94,24 @@ def _describe(error: dict) -> dict:
     return {"loc": where, "msg": error.get("msg", ""), "type": error.get("type", "")}
 
 
+def _allowed_methods(request: Request) -> str:
+    # Starlette names only the first route that matched the path; a path can have several,
+    # so ask the router which methods would fully match it.
+    from starlette.routing import Match
+
+    routes = request.app.router.routes
+    methods = {
+        method
+        for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
+        if any(
+            route.matches(dict(request.scope, method=method))[0] == Match.FULL for route in routes
+        )
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Make every error, expected or not, answer with problem+json."""
 
@@ -110,9 +128,13 @@ def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No route matches {request.url.path}"
-        return problem(exc.status_code, detail, request=request, headers=exc.headers)
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+            detail = f"{request.url.path} allows {headers['Allow']}."
+        return problem(exc.status_code, detail, request=request, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -24,7 +24,7 @@ from tarot.api import (
     spreads,
     tarotapi,
 )
-from tarot.api.middleware import BodySizeLimit, CORSExcept, MetricsMiddleware
+from tarot.api.middleware import BodySizeLimit, CORSExcept, HeadAsGet, MetricsMiddleware
 from tarot.api.openapi import build_document, operation_id
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.limiter = RateLimiter()
+    app.add_middleware(HeadAsGet)  # innermost: metrics and CORS still see the HEAD
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.

@@ -54,6 +54,8 @@ async def test_the_whole_account_flow(client):
     public = await client.get(f"/api/v1/shared/{token}")
     assert public.status_code == 200
     assert public.json()["interpretation"] == owned["interpretation"]
+    assert not {"attempts", "usage", "error", "seed"} & set(public.json()), "internals stay in"
+    assert public.json()["cards"] == owned["cards"]
     assert (await client.delete(f"/api/v1/shared/{token}")).status_code == 405, "read-only"
 
     assert (

@@ -54,6 +54,21 @@ async def test_large_response_is_gzipped_when_accepted(client):
     assert packed.json() == plain.json()  # httpx decodes gzip transparently
 
 
+async def test_the_gzip_body_has_its_own_etag(client):
+    def get(encoding: str, etag: str | None = None):
+        headers = {"Accept-Encoding": encoding} | ({"If-None-Match": etag} if etag else {})
+        return client.get("/api/v1/cards", params={"limit": 100}, headers=headers)
+
+    plain, packed = await get("identity"), await get("gzip")
+    assert packed.headers["content-encoding"] == "gzip"
+    assert plain.headers["etag"] != packed.headers["etag"], "two representations, two tags"
+    assert (await get("gzip", packed.headers["etag"])).status_code == 304
+    assert (await get("identity", plain.headers["etag"])).status_code == 304
+    # A cache holding the plain body must not be told that it is the gzip one, or vice versa.
+    assert (await get("gzip", plain.headers["etag"])).status_code == 200
+    assert (await get("identity", packed.headers["etag"])).status_code == 200
+
+
 async def test_second_identical_request_issues_no_sql(client):
     statements: list[str] = []
     engine = client.app.state.db.engine.sync_engine

@@ -160,6 +160,9 @@ async def test_delete(client):
         ({"seed": -1}, 422),
         ({"seed": "lucky"}, 422),
         ({"seed": 2**64}, 422),
+        ({"seed": True}, 422),  # lax pydantic read these as 1 and 2
+        ({"seed": 2.0}, 422),
+        ({"seed": "7"}, 422),
         ({"language": "english please"}, 422),
         ({"reversals": "sometimes"}, 422),
         ({"unexpected": 1}, 422),
@@ -190,15 +193,26 @@ async def test_unknown_or_malformed_reading_id(pg_client):
     assert stream.status_code == 404
 
 
-async def test_bad_last_event_id(pg_client):
+async def test_an_unusable_last_event_id_restarts_the_stream(pg_client):
+    # A browser's EventSource gives up for good on any non-200, so a bad id must not be a 422.
     reading = (await create(pg_client)).json()
-    for bad in ("12", "abc", "1-\u00b2", "-5", "1-2-3"):
-        response = await pg_client.get(
+    async with pg_client.stream("GET", f"/api/v1/readings/{reading['id']}/stream") as response:
+        [last] = [e for e in parse_sse((await response.aread()).decode()) if "id" in e][-1:]
+    generation, _, whole = last["id"].partition("-")
+    past_the_end = f"{generation}-{int(whole) + 1}"  # the right generation, too much text
+    for bad in ("12", "abc", "1-\u00b2", "-5", "1-2-3", "x" * 500, past_the_end):
+        async with pg_client.stream(
+            "GET",
             f"/api/v1/readings/{reading['id']}/stream",
             headers={"Last-Event-ID": bad.encode()},  # UTF-8 bytes, as a client may send
-        )
-        assert response.status_code == 422, bad
-        assert response.headers["content-type"] == PROBLEM
+        ) as response:
+            assert response.status_code == 200, bad
+            events = parse_sse((await response.aread()).decode())
+        kinds = [event.get("event") for event in events]
+        assert kinds[0] == "reset", bad
+        text = "".join(e["data"]["text"] for e in events if e.get("event") == "chunk")
+        assert text == reading["interpretation"], bad
+        assert kinds[-1] == "done", bad
 
 
 async def test_question_control_characters_are_stripped(pg_client):
@@ -215,6 +229,20 @@ async def test_backpressure_answers_503_with_retry_after(make_client):
         assert refused.headers["retry-after"].isdigit()
         assert refused.headers["content-type"] == PROBLEM
         assert (await client.get("/api/v1/cards/ar00")).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_the_pending_cap_is_exact_under_concurrency(make_client, backend):
+    async with make_client(backend, worker_concurrency=0, queue_max_pending=20) as client:
+        answers = await asyncio.gather(*(create(client, wait=False) for _ in range(45)))
+        codes = [answer.status_code for answer in answers]
+        assert codes.count(202) == 20, codes
+        assert codes.count(503) == 25, codes
+        listed = await client.get(
+            "/api/v1/readings",
+            params={"ids": [a.json()["id"] for a in answers if a.status_code == 202]},
+        )
+        assert listed.json()["total"] == 20
 
 
 async def test_wait_is_bounded(make_client):

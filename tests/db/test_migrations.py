@@ -1,6 +1,9 @@
 """Alembic migrations from empty to head and back, on both backends."""
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -9,11 +12,35 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tarot.db import HEAD_REVISION
 from tarot.db.base import Base
-from tarot.db.migrate import downgrade, is_ready, script_head, upgrade
+from tarot.db.migrate import downgrade, is_ready, script_head, script_location, upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_head_revision_constant_matches_alembic():
     assert script_head() == HEAD_REVISION
+
+
+def test_migrations_are_found_inside_the_package_not_the_source_tree():
+    import tarot
+
+    location = Path(script_location())
+    assert location.parent == Path(tarot.__file__).parent, "a wheel carries only the package"
+    assert (location / "env.py").is_file() and (location / "script.py.mako").is_file()
+    shipped = {path.name for path in (location / "versions").glob("*.py")}
+    assert shipped == {path.name for path in (ROOT / "alembic" / "versions").glob("*.py")}
+
+
+def test_the_real_alembic_library_wins_from_the_repo_root():
+    # An __init__.py in the top-level alembic/ would make it shadow the library from here.
+    found = subprocess.run(
+        [sys.executable, "-c", "import alembic.config; print(alembic.__file__)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "site-packages" in found.stdout
 
 
 async def _tables(url: str) -> set[str]:

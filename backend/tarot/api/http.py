@@ -7,6 +7,13 @@ from fastapi import Request, Response
 from tarot.services.cache import CachedBody
 
 
+def link(request: Request, name: str, **params: object) -> str:
+    """The URL of a route: absolute under TAROT_PUBLIC_URL, else relative; never from Host."""
+    path = request.scope.get("root_path", "") + request.app.url_path_for(name, **params)
+    base = request.app.state.settings.public_url
+    return base.rstrip("/") + path if base else path
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """Weak comparison, as RFC 9110 asks for If-None-Match."""
     if not if_none_match:
@@ -26,17 +33,23 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return False
 
 
+def gzip_etag(etag: str) -> str:
+    """The gzip body is another representation, so it gets its own strong ETag (RFC 9110)."""
+    return etag[:-1] + '-gzip"' if etag.endswith('"') else etag + "-gzip"
+
+
 def send_cached(request: Request, cached: CachedBody, *, max_age: int) -> Response:
-    """A cached body as a response, honouring If-None-Match and Accept-Encoding."""
+    """A cached body as a response, honouring Accept-Encoding and then If-None-Match."""
+    body, etag, encoding = cached.body, cached.etag, None
+    if accepts_gzip(request.headers.get("accept-encoding")) and (packed := cached.gzipped()):
+        body, etag, encoding = packed, gzip_etag(cached.etag), "gzip"
     headers = {
-        "ETag": cached.etag,
+        "ETag": etag,
         "Cache-Control": f"public, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
-    if etag_matches(request.headers.get("if-none-match"), cached.etag):
+    if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    body = cached.body
-    if accepts_gzip(request.headers.get("accept-encoding")) and (packed := cached.gzipped()):
-        body = packed
-        headers["Content-Encoding"] = "gzip"
+    if encoding:
+        headers["Content-Encoding"] = encoding
     return Response(body, media_type="application/json", headers=headers)

@@ -128,3 +128,35 @@ class CORSExcept:
             await self.app(scope, receive, send)
         else:
             await self.cors(scope, receive, send)
+
+
+class HeadAsGet:
+    """Answer HEAD on every GET route: run the GET, send its status and headers, no body.
+
+    FastAPI routes accept only the methods they declare, so HEAD was a 405 everywhere.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        finished = False
+
+        async def headers_only(message: dict) -> None:
+            nonlocal finished
+            if finished:
+                return
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif message["type"] == "http.response.body":
+                finished = True
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def until_finished() -> dict:
+            # A stream (SSE) stops once its headers are out: it sees the client leave.
+            return {"type": "http.disconnect"} if finished else await receive()
+
+        await self.app(dict(scope, method="GET"), until_finished, headers_only)

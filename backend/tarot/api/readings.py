@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from tarot.api.http import link
 from tarot.api.openapi import headers, problems
 from tarot.config import Settings
 from tarot.deps import (
@@ -130,7 +131,7 @@ async def create_reading(
     if wait and not finished:
         queue.watch(reading.id)
     queue.wake()
-    response.headers["Location"] = str(request.url_for("get_reading", reading_id=reading.id))
+    response.headers["Location"] = link(request, "get_reading", reading_id=reading.id)
     if wait and (finished or await queue.wait_done(reading.id, settings.reading_wait_seconds)):
         reading = await reading_service.get_reading(
             session=session, reading_id=reading.id, owner_id=reading.owner_id
@@ -215,7 +216,7 @@ async def stream_reading(
     user: OptionalUser,
     last_event_id: Annotated[
         str | None,
-        Header(pattern=r"^[0-9]{1,9}-[0-9]{1,12}$", description="Resume after this chunk id."),
+        Header(description="Resume after this chunk id; an id we cannot use restarts the stream."),
     ] = None,
     token: StreamToken = None,
 ) -> StreamingResponse:
@@ -269,7 +270,7 @@ async def share_reading(
     token = await share_service.share_reading(
         session=session, reading_id=reading_id, owner_id=user.id
     )
-    return ShareRead(token=token, url=str(request.url_for("get_shared_reading", token=token)))
+    return ShareRead(token=token, url=link(request, "get_shared_reading", token=token))
 
 
 @router.delete(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from tarot.api.openapi import problems
 from tarot.deps import CatalogCacheDep, DbDep, SessionDep, SettingsDep
-from tarot.schemas.readings import ReadingRead
+from tarot.schemas.readings import SharedReadingRead
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/shared", tags=["readings"])
 
 @router.get(
     "/{token}",
-    response_model=ReadingRead,
+    response_model=SharedReadingRead,
     summary="A reading someone shared",
     responses=problems(404),
 )
@@ -27,9 +27,9 @@ async def get_shared_reading(
     db: DbDep,
     cache: CatalogCacheDep,
     settings: SettingsDep,
-) -> ReadingRead:
+) -> SharedReadingRead:
     reading = await share_service.shared_reading(session=session, token=token)
-    # No stream_url: a share link grants reading, not a token to pass on.
-    return await reading_service.to_schema(
+    full = await reading_service.to_schema(
         db=db, cache=cache, image_base_url=settings.image_base_url, reading=reading
     )
+    return SharedReadingRead.model_validate(full)

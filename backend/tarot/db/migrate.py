@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from importlib.resources import files
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -12,14 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tarot.db import HEAD_REVISION
 from tarot.db.models import Card, Spread
 
-ROOT = Path(__file__).resolve().parents[3]
+
+def script_location() -> str:
+    """The migration scripts inside the installed package (`tarot/_migrations`).
+
+    That folder is a symlink to the top-level `alembic/` in a checkout and a plain copy in a
+    wheel, so a non-editable install migrates without any source tree.
+    """
+    return str(files("tarot") / "_migrations")
 
 
 def _alembic_config(database_url: str):
     from alembic.config import Config
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    # No alembic.ini: an installed package has none, and env.py configures everything else.
+    config = Config()
+    config.set_main_option("script_location", script_location())
+    config.set_main_option("path_separator", "os")
     config.attributes["database_url"] = database_url
     return config
 

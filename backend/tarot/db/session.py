@@ -34,13 +34,18 @@ def create_database(settings: Settings) -> Database:
     """Build a small-pooled engine for Postgres, or a SQLite one with sane pragmas."""
     if settings.is_sqlite:
         engine = create_async_engine(
-            settings.database_url, echo=settings.db_echo, connect_args={"timeout": 30}
+            settings.database_url,
+            echo=settings.db_echo,
+            hide_parameters=True,
+            connect_args={"timeout": 30},
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         engine = create_async_engine(
             settings.database_url,
             echo=settings.db_echo,
+            # Parameters carry questions, reading texts and emails: keep them out of errors.
+            hide_parameters=True,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_pre_ping=False,

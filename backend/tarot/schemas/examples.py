@@ -108,6 +108,11 @@ EXAMPLES = {
     "SpreadUpdate": SPREAD_UPDATE,
     "ReadingCreate": READING_CREATE,
     "ReadingRead": READING,
+    "SharedReadingRead": {
+        key: value
+        for key, value in READING.items()
+        if key not in ("seed", "attempts", "usage", "error")
+    },
     "ReadingSummary": READING_SUMMARY,
     "Page_ReadingSummary_": {"items": [READING_SUMMARY], "total": 1, "limit": 20, "offset": 0},
     "UserCreate": USER_CREATE,

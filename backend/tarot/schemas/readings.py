@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from tarot.llm.prompt import clean_question
 
@@ -41,7 +41,10 @@ class ReadingCreate(BaseModel):
     )
     spread: str = Field("three-card", min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
     reversals: bool = True
-    seed: int | None = Field(None, ge=0, le=MAX_SEED, description="Makes the draw reproducible.")
+    # Strict: JSON `true` and `2.0` are not seeds, although lax pydantic would take them as 1 and 2.
+    seed: StrictInt | None = Field(
+        None, ge=0, le=MAX_SEED, description="Makes the draw reproducible."
+    )
     language: str = Field(
         "en",
         max_length=16,
@@ -106,6 +109,26 @@ class ReadingRead(BaseModel):
         "header (for EventSource). An owned reading's URL carries a token that expires after "
         "TAROT_STREAM_TOKEN_SECONDS; fetch the reading again for a fresh one.",
     )
+
+
+class SharedReadingRead(BaseModel):
+    """A shared reading as anyone with the link sees it: no seed, attempts, usage or error."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    status: ReadingStatus
+    question: str
+    spread: str
+    language: str
+    reversals: bool
+    cards: list[ReadingCardRead]
+    interpretation: str
+    provider: str | None
+    model: str | None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None
+    completed_at: UtcDatetime | None
 
 
 class ReadingSummary(BaseModel):

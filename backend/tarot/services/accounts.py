@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from functools import cache
@@ -14,16 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tarot.config import Settings
 from tarot.db.models import Reading, User, utcnow
 from tarot.errors import Conflict, Unauthorized
+from tarot.services.passwords import hash_password, needs_rehash, verify_password
 
 ALGORITHM = "HS256"
 PLACEHOLDER_KEYS = frozenset({"", "changeme", "change-me", "secret", "dev", "placeholder"})
-
-
-@cache
-def _hasher():
-    from argon2 import PasswordHasher
-
-    return PasswordHasher()
 
 
 def normalize_email(email: str) -> str:
@@ -32,12 +25,12 @@ def normalize_email(email: str) -> str:
 
 
 async def register(*, session: AsyncSession, email: str, password: str, role: str = "user") -> User:
-    """Create an account; hashing runs in a thread so the event loop stays free."""
+    """Create an account; hashing runs off the event loop, a bounded few at a time."""
     email = normalize_email(email)
     if await session.scalar(select(User.id).where(User.email == email)):
         raise Conflict("An account with this email already exists.")
     user = User(id=uuid.uuid4(), email=email, role=role)
-    user.password_hash = await asyncio.to_thread(_hasher().hash, password)
+    user.password_hash = await hash_password(password)
     session.add(user)
     try:
         await session.flush()
@@ -48,23 +41,13 @@ async def register(*, session: AsyncSession, email: str, password: str, role: st
 
 async def authenticate(*, session: AsyncSession, email: str, password: str) -> User:
     """The account for these credentials, or 401 without saying which part was wrong."""
-    from argon2.exceptions import VerificationError
-
     user = await session.scalar(select(User).where(User.email == normalize_email(email)))
-    # Verify against a throwaway hash for unknown emails so timing does not reveal them.
-    stored = user.password_hash if user else _dummy_hash()
-    try:
-        await asyncio.to_thread(_hasher().verify, stored, password)
-    except VerificationError:
-        user = None
-    if user is None:
+    # An unknown email is checked against a throwaway hash, so timing does not reveal it.
+    if not await verify_password(user.password_hash if user else None, password):
         raise Unauthorized("Wrong email or password.")
+    if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
+        user.password_hash = await hash_password(password)
     return user
-
-
-@cache
-def _dummy_hash() -> str:
-    return _hasher().hash(uuid.uuid4().hex)
 
 
 def signing_key(settings: Settings) -> str:
@@ -123,10 +106,17 @@ async def delete_account(*, session: AsyncSession, user: User) -> None:
     await session.execute(delete(User).where(User.id == user.id))
 
 
+async def find_user(*, session: AsyncSession, email: str) -> User | None:
+    """The account with this email, if any."""
+    return await session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
 async def create_admin(*, session: AsyncSession, email: str, password: str) -> User:
-    """Make an admin, promoting an existing account with that email."""
-    existing = await session.scalar(select(User).where(User.email == normalize_email(email)))
+    """Make an admin with this password, promoting (and re-keying) an existing account."""
+    existing = await find_user(session=session, email=email)
     if existing is not None:
         existing.role = "admin"
+        # Whoever runs this asked for this password: never leave the old one in place.
+        existing.password_hash = await hash_password(password)
         return existing
     return await register(session=session, email=email, password=password, role="admin")

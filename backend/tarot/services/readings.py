@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.session import Database
-from tarot.errors import NotFound, Unavailable
+from tarot.errors import NotFound
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services.admission import admit_pending
 from tarot.services.cache import Cache
 from tarot.services.cards import load_deck
 from tarot.services.draw import draw
@@ -24,6 +26,7 @@ from tarot.services.queue import TERMINAL, ReadingQueue
 from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
+EVENT_ID = re.compile(r"([0-9]{1,9})-([0-9]{1,12})")
 
 
 async def create_reading(
@@ -40,12 +43,13 @@ async def create_reading(
     """Draw the cards and store a pending reading; generation happens in a worker."""
     memory.admit_reading()
     spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
-    if await queue.pending_count() >= settings.queue_max_pending:
-        raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
     deck = await load_deck(db=db, cache=cache, image_base_url=settings.image_base_url)
     drawn = draw(
         count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
     )
+    # Last before the insert: the admission lock is held until the route commits, and
+    # nothing in between may need a second pooled connection.
+    await admit_pending(session=session, limit=settings.queue_max_pending)
     reading = Reading(
         id=uuid.uuid4(),
         owner_id=owner_id,
@@ -197,11 +201,14 @@ async def stream_events(
     """SSE frames: what exists so far, then live chunks until `done` or `error`.
 
     A chunk's id is `<generation>-<length>`: the claim that wrote the text and how much of
-    it the client now has. A reconnect resumes exactly there; if the reading was written
-    again since (its worker died and another took over), a `reset` event says to start over.
+    it the client now has. A reconnect resumes exactly there. A `reset` event says to start
+    over: when the reading was written again since (its worker died and another took over),
+    when the id is malformed, or when it claims more text than the reading has. Never a 4xx
+    for a bad id: a browser's EventSource gives up for good on any non-200.
     """
     loop = asyncio.get_running_loop()
-    generation, sent = _parse_event_id(last_event_id)
+    generation, sent, understood = _parse_event_id(last_event_id)
+    restart = not understood
     status, last_frame = None, loop.time()
     row: Reading | None = reading
     while True:
@@ -216,9 +223,13 @@ async def stream_events(
             seen = live.version
             text, current, current_generation = live.text, live.status, live.generation
         frames = []
-        if sent and generation is not None and current_generation != generation:
+        # Text on this instance (live) or of a finished reading is final up to its length; a
+        # reading running elsewhere may simply not have saved what the client saw yet.
+        past_end = sent > len(text) and (live is not None or current in TERMINAL)
+        stale = sent and generation is not None and (current_generation != generation or past_end)
+        if restart or stale:
             frames.append(_event("reset", {"generation": current_generation}))
-            sent = 0
+            sent, restart = 0, False
         generation = current_generation
         if current != status:
             status = current
@@ -248,12 +259,14 @@ async def stream_events(
             await asyncio.sleep(DB_POLL_SECONDS)
 
 
-def _parse_event_id(value: str | None) -> tuple[int | None, int]:
-    """(generation, length) from a `Last-Event-ID` the API validated as `<int>-<int>`."""
+def _parse_event_id(value: str | None) -> tuple[int | None, int, bool]:
+    """(generation, length, understood) from a `Last-Event-ID` of the form `<int>-<int>`."""
     if not value:
-        return None, 0
-    generation, _, length = value.partition("-")
-    return int(generation), int(length)
+        return None, 0, True
+    match = EVENT_ID.fullmatch(value.strip())
+    if match is None:
+        return None, 0, False
+    return int(match[1]), int(match[2]), True
 
 
 async def _fresh(db: Database, reading_id: uuid.UUID) -> Reading | None:
