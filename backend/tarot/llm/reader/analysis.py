@@ -1,0 +1,250 @@
+"""Question analysis: type, topic, subject, timeframe and safety class, from lexicon data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from tarot.llm.reader import data
+
+QUESTION_TYPES = ("yes_no", "either_or", "how", "when", "open")
+TOPICS = ("career", "love", "family", "money", "wellbeing", "home", "study", "spiritual", "general")
+SAFETY_CLASSES = ("crisis", "medical", "pregnancy", "legal", "money")
+_SENTENCES = re.compile(r"(?<=[.!?。！？])\s*")
+_EDGE = re.compile(r"^[\s¿¡\"'“”«»「」『』(]+|[\s?？!！.。…\"'“”«»「」『』)]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What a question asks, about what, and whether it needs care first."""
+
+    question: str
+    language: str  # the lexicon that read it best
+    question_type: str
+    topic: str
+    subject: str | None = None
+    subject_is_person: bool = False
+    timeframe: str | None = None
+    options: tuple[str, ...] = field(default_factory=tuple)
+    safety_class: str | None = None
+
+    def as_dict(self) -> dict:
+        """A JSON-ready view for storage and the LLM prompt."""
+        return {
+            "question_type": self.question_type,
+            "topic": self.topic,
+            "subject": self.subject,
+            "timeframe": self.timeframe,
+            "options": list(self.options),
+            "safety_class": self.safety_class,
+            "language": self.language,
+        }
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one, so match spans fit the original."""
+    return "".join(_fold_char(char) for char in text)
+
+
+def _fold_char(char: str) -> str:
+    lower = char.lower()
+    return unicodedata.normalize("NFD", lower if len(lower) == 1 else char)[0]
+
+
+def _plain(pattern: str) -> str:
+    """A pattern without accents, so it matches folded text; case is left to re.I."""
+    return "".join(unicodedata.normalize("NFD", char)[0] for char in pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    language: str
+    raw: dict
+    types: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+    topics: tuple[tuple[str, re.Pattern], ...]
+    safety: tuple[tuple[str, re.Pattern], ...]
+    subjects: tuple[tuple[re.Pattern, str, bool], ...]
+    timeframes: tuple[re.Pattern, ...]
+
+
+@cache
+def _compiled(language: str) -> _Lexicon:
+    raw = data.lexicon(language)
+    bounded = raw.get("word_boundaries", True)
+
+    def terms(words: list[str]) -> re.Pattern:
+        body = "|".join(_plain(word) for word in words)
+        return re.compile(rf"\b(?:{body})\b" if bounded else f"(?:{body})", re.I)
+
+    types = tuple(
+        (rule["type"], tuple(map(fold, rule.get("starts", ()))),
+         tuple(map(fold, rule.get("contains", ()))))
+        for rule in raw["types"]
+    )  # fmt: skip
+    topic_terms = raw["topics"]["terms"]
+    safety_terms = raw["safety"]["terms"]
+    subjects = tuple(
+        (re.compile(_plain(rule["pattern"]), 0 if rule.get("case_sensitive") else re.I),
+         rule["as"], bool(rule.get("person")))
+        for rule in raw["subject"]
+    )  # fmt: skip
+    return _Lexicon(
+        language=language,
+        raw=raw,
+        types=types,
+        topics=tuple((name, terms(topic_terms[name])) for name in raw["topics"]["order"]),
+        safety=tuple((name, terms(safety_terms[name])) for name in raw["safety"]["order"]),
+        subjects=subjects,
+        timeframes=tuple(re.compile(_plain(pattern), re.I) for pattern in raw["timeframe"]),
+    )
+
+
+def analyse(question: str, language: str = "en") -> Analysis:
+    """Read a question with every lexicon; the best-fitting one gives type, topic and subject."""
+    text = " ".join(question.split())
+    folded = fold(text)
+    languages = data.lexicon_languages()
+    lexicons = [_compiled(name) for name in languages]
+    safety = _safety(folded, lexicons)
+    lowered = text.lower()
+    best = max(lexicons, key=lambda lex: (_fit(lex, folded, lowered), lex.language == language))
+    question_type, options = _question_type(best, text, folded)
+    subject, is_person = _subject(best, text, folded)
+    return Analysis(
+        question=text,
+        language=best.language,
+        question_type=question_type,
+        topic=_topic(best, folded),
+        subject=subject,
+        subject_is_person=is_person,
+        timeframe=_timeframe(best, text, folded),
+        options=options,
+        safety_class=safety,
+    )
+
+
+def _fit(lexicon: _Lexicon, folded: str, lowered: str) -> int:
+    # CJK text is read by a lexicon without word boundaries; otherwise count what it knows.
+    cjk = any("\u4e00" <= char <= "\u9fff" for char in folded)
+    if cjk != (not lexicon.raw.get("word_boundaries", True)):
+        return -1
+    hits = sum(len(pattern.findall(folded)) for _, pattern in lexicon.topics)
+    hits += sum(2 for marker in lexicon.raw.get("markers", ()) if marker in lowered)
+    starts = _bare(folded)
+    hits += sum(2 for _, begins, _ in lexicon.types for word in begins if _starts(starts, word))
+    return hits
+
+
+def _safety(folded: str, lexicons: list[_Lexicon]) -> str | None:
+    found = {name for lexicon in lexicons for name, pattern in lexicon.safety if pattern.search(folded)}
+    return next((name for name in SAFETY_CLASSES if name in found), None)
+
+
+def _bare(folded: str) -> str:
+    return _EDGE.sub("", folded)
+
+
+def _starts(text: str, word: str) -> bool:
+    return text == word or text.startswith(word + " ") or text.startswith(word + "'")
+
+
+def _question_type(lexicon: _Lexicon, text: str, folded: str) -> tuple[str, tuple[str, ...]]:
+    text = _last_question(text)
+    folded = fold(text)
+    bare = _bare(folded)
+    kind = lexicon.raw.get("default_type", "open")
+    for name, starts, contains in lexicon.types:
+        if any(_starts(bare, word) for word in starts) or any(word in bare for word in contains):
+            kind = name
+            break
+    if kind in ("yes_no", "open", "how"):
+        options = _options(lexicon, _EDGE.sub("", text))
+        if options:
+            return "either_or", options
+    return kind, ()
+
+
+def _last_question(text: str) -> str:
+    """The sentence that asks: the last one ending in a question mark, else the last one."""
+    parts = [part.strip() for part in _SENTENCES.split(text) if part.strip()]
+    asking = [part for part in parts if part.endswith(("?", "？"))]
+    return (asking or parts or [text])[-1]
+
+
+def _options(lexicon: _Lexicon, text: str) -> tuple[str, ...]:
+    rules = lexicon.raw["either_or"]
+    folded = fold(text)
+    for separator in rules["separators"]:
+        at = folded.find(fold(separator))
+        if at <= 0:
+            continue
+        first, second = text[:at], text[at + len(separator):]
+        first = _trim_lead(first, rules["lead"])
+        second = _trim_lead(second, rules["lead"])
+        for word in rules.get("trim", ()):
+            first, second = _trim_word(first, word), _trim_word(second, word)
+        if not first or not second or fold(second) in map(fold, rules["not_options"]):
+            return ()
+        return _you(lexicon, first), _you(lexicon, second)
+    return ()
+
+
+def _trim_lead(text: str, leads: list[str]) -> str:
+    text = _EDGE.sub("", text.strip(" ,，、"))
+    folded = fold(text)
+    for lead in sorted(leads, key=len, reverse=True):
+        if _starts(folded, fold(lead)) or (not lead.isascii() and folded.startswith(lead)):
+            return text[len(lead):].strip(" ,，、")
+    return text
+
+
+def _trim_word(text: str, word: str) -> str:
+    folded = fold(text)
+    if folded.endswith(" " + fold(word)) or (not word.isascii() and folded.endswith(word)):
+        return text[: len(text) - len(word)].rstrip(" ,，、")
+    return text
+
+
+def _you(lexicon: _Lexicon, phrase: str) -> str:
+    """Turn the asker's words around ("my job" becomes "your job")."""
+    swaps = lexicon.raw.get("possessives", {})
+    if not lexicon.raw.get("word_boundaries", True):
+        for mine, yours in swaps.items():
+            phrase = phrase.replace(mine, yours)
+        return phrase
+    words = phrase.split(" ")
+    return " ".join(swaps.get(word.lower(), word) for word in words)
+
+
+def _topic(lexicon: _Lexicon, folded: str) -> str:
+    scores = [(len(pattern.findall(folded)), -index, name)
+              for index, (name, pattern) in enumerate(lexicon.topics)]  # fmt: skip
+    count, _, name = max(scores)
+    return name if count else "general"
+
+
+def _subject(lexicon: _Lexicon, text: str, folded: str) -> tuple[str | None, bool]:
+    for pattern, template, person in lexicon.subjects:
+        # Case-sensitive rules (names) read the original; the rest read the folded text.
+        match = pattern.search(folded if pattern.flags & re.I else _unaccented(text))
+        if match is None:
+            continue
+        start, end = match.span("s")
+        if "{0}" in template:
+            return _you(lexicon, text[match.start():match.end()]), person
+        return template.format(s=text[start:end]), person
+    return None, False
+
+
+def _unaccented(text: str) -> str:
+    return "".join(unicodedata.normalize("NFD", char)[0] for char in text)
+
+
+def _timeframe(lexicon: _Lexicon, text: str, folded: str) -> str | None:
+    for pattern in lexicon.timeframes:
+        match = pattern.search(folded)
+        if match:
+            return _you(lexicon, text[match.start():match.end()])
+    return None
