@@ -79,17 +79,23 @@ def _compiled(language: str) -> _Lexicon:
         return re.compile(rf"\b(?:{body})\b" if bounded else f"(?:{body})", re.I)
 
     types = tuple(
-        (rule["type"], tuple(map(fold, rule.get("starts", ()))),
-         tuple(map(fold, rule.get("contains", ()))))
+        (
+            rule["type"],
+            tuple(map(fold, rule.get("starts", ()))),
+            tuple(map(fold, rule.get("contains", ()))),
+        )
         for rule in raw["types"]
-    )  # fmt: skip
+    )
     topic_terms = raw["topics"]["terms"]
     safety_terms = raw["safety"]["terms"]
     subjects = tuple(
-        (re.compile(_plain(rule["pattern"]), 0 if rule.get("case_sensitive") else re.I),
-         rule["as"], bool(rule.get("person")))
+        (
+            re.compile(_plain(rule["pattern"]), 0 if rule.get("case_sensitive") else re.I),
+            rule["as"],
+            bool(rule.get("person")),
+        )
         for rule in raw["subject"]
-    )  # fmt: skip
+    )
     return _Lexicon(
         language=language,
         raw=raw,
@@ -138,7 +144,9 @@ def _fit(lexicon: _Lexicon, folded: str, lowered: str) -> int:
 
 
 def _safety(folded: str, lexicons: list[_Lexicon]) -> str | None:
-    found = {name for lexicon in lexicons for name, pattern in lexicon.safety if pattern.search(folded)}
+    found = {
+        name for lexicon in lexicons for name, pattern in lexicon.safety if pattern.search(folded)
+    }
     return next((name for name in SAFETY_CLASSES if name in found), None)
 
 
@@ -180,7 +188,7 @@ def _options(lexicon: _Lexicon, text: str) -> tuple[str, ...]:
         at = folded.find(fold(separator))
         if at <= 0:
             continue
-        first, second = text[:at], text[at + len(separator):]
+        first, second = text[:at], text[at + len(separator) :]
         first = _trim_lead(first, rules["lead"])
         second = _trim_lead(second, rules["lead"])
         for word in rules.get("trim", ()):
@@ -196,7 +204,7 @@ def _trim_lead(text: str, leads: list[str]) -> str:
     folded = fold(text)
     for lead in sorted(leads, key=len, reverse=True):
         if _starts(folded, fold(lead)) or (not lead.isascii() and folded.startswith(lead)):
-            return text[len(lead):].strip(" ,，、")
+            return text[len(lead) :].strip(" ,，、")
     return text
 
 
@@ -219,8 +227,10 @@ def _you(lexicon: _Lexicon, phrase: str) -> str:
 
 
 def _topic(lexicon: _Lexicon, folded: str) -> str:
-    scores = [(len(pattern.findall(folded)), -index, name)
-              for index, (name, pattern) in enumerate(lexicon.topics)]  # fmt: skip
+    scores = [
+        (len(pattern.findall(folded)), -index, name)
+        for index, (name, pattern) in enumerate(lexicon.topics)
+    ]
     count, _, name = max(scores)
     return name if count else "general"
 
@@ -233,7 +243,7 @@ def _subject(lexicon: _Lexicon, text: str, folded: str) -> tuple[str | None, boo
             continue
         start, end = match.span("s")
         if "{0}" in template:
-            return _you(lexicon, text[match.start():match.end()]), person
+            return _you(lexicon, text[match.start() : match.end()]), person
         return template.format(s=text[start:end]), person
     return None, False
 
@@ -246,5 +256,5 @@ def _timeframe(lexicon: _Lexicon, text: str, folded: str) -> str | None:
     for pattern in lexicon.timeframes:
         match = pattern.search(folded)
         if match:
-            return _you(lexicon, text[match.start():match.end()])
+            return _you(lexicon, text[match.start() : match.end()])
     return None

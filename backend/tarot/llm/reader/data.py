@@ -12,9 +12,16 @@ SUITS = ("major", "wands", "cups", "swords", "pentacles")
 ORIENTATIONS = ("upright", "reversed")
 CARD_TOPICS = ("love", "career", "money", "wellbeing", "family")
 CARD_POSITIONS = (
-    "past", "present", "future", "challenge", "self", "other", "hopes_fears", "environment",
+    "past",
+    "present",
+    "future",
+    "challenge",
+    "self",
+    "other",
+    "hopes_fears",
+    "environment",
     "foundation",
-)  # fmt: skip
+)
 DEFAULT_LANGUAGE = "en"
 
 
@@ -102,8 +109,11 @@ def phrase_problems(language: str) -> list[str]:
                     f"{language}: words.{key}.{sub} is missing" for sub in value if sub not in have
                 )
     for tone, slots in candidate.get("tones", {}).items():
-        problems.extend(f"{language}: tone {tone} has unknown slot {slot}" for slot in slots
-                        if slot not in reference["slots"])  # fmt: skip
+        problems.extend(
+            f"{language}: tone {tone} has unknown slot {slot}"
+            for slot in slots
+            if slot not in reference["slots"]
+        )
     return problems
 
 
@@ -125,8 +135,11 @@ def card_problems(language: str) -> list[str]:
                 problems.append(f"{where} essence needs three sentences")
             for group, keys in (("topics", CARD_TOPICS), ("positions", CARD_POSITIONS)):
                 table = entry.get(group) or {}
-                problems.extend(f"{where} {group}.{key} is missing" for key in keys
-                                if not str(table.get(key, "")).strip())  # fmt: skip
+                problems.extend(
+                    f"{where} {group}.{key} is missing"
+                    for key in keys
+                    if not str(table.get(key, "")).strip()
+                )
     return problems
 
 

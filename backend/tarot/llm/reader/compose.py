@@ -1,0 +1,335 @@
+"""Compose a plan into prose in one language: phrase data, card lines, no sentence twice."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from tarot.llm.base import ReadingContext
+from tarot.llm.reader import data
+from tarot.llm.reader.grammar import Grammar, grammar
+from tarot.llm.reader.plan import Plan, Section, make_plan
+
+# How many spread patterns a reading names, by number of cards.
+PATTERN_LIMITS = {1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
+OPTIONAL, PADDING = 1, 2  # sentence kinds the length control may drop or add
+
+
+@dataclass(slots=True)
+class Written:
+    """A composed reading and the structured parts taken from it."""
+
+    text: str
+    language: str
+    language_fallback: bool
+    safety_class: str | None
+    summary: str
+    advice: str
+    sections: list[dict]
+    plan: Plan
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    sentences: list[tuple[str, int]] = field(default_factory=list)
+    position: int | None = None
+
+    def add(self, text: str, kind: int = 0) -> None:
+        if text:
+            self.sentences.append((text, kind))
+
+
+class _Voice:
+    """Seeded choice among a slot's variants, never the same sentence twice in a reading."""
+
+    def __init__(self, language: str, seed: int, tone: str | None):
+        phrases = data.phrases(language)
+        self.slots, self.tone = phrases["slots"], phrases.get("tones", {}).get(tone or "", {})
+        self.grammar: Grammar = grammar(language)
+        self.rng = random.Random(seed)
+        self.used: set[str] = set()
+        self.turns: dict[str, list[int]] = {}
+
+    def say(self, slot: str, **values: str) -> str:
+        variants = self.tone.get(slot) or self.slots[slot]
+        order = self.turns.get(slot)
+        if order is None:
+            order = self.turns[slot] = self.rng.sample(range(len(variants)), len(variants))
+        for _ in range(len(order)):
+            index = order.pop(0)
+            order.append(index)
+            text = variants[index].format_map(values)
+            sentence = self.grammar.finish(text)
+            if sentence not in self.used:
+                self.used.add(sentence)
+                return sentence
+        return ""
+
+    def once(self, text: str) -> str:
+        sentence = self.grammar.finish(text)
+        if sentence in self.used:
+            return ""
+        self.used.add(sentence)
+        return sentence
+
+
+def write(
+    context: ReadingContext,
+    plan: Plan | None = None,
+    *,
+    crisis_text: str | None = None,
+    tone: str | None = None,
+) -> Written:
+    """The whole reading in the requested language, or in English when that one is missing."""
+    plan = plan or make_plan(context)
+    language = data.resolve(context.language)
+    fallback = language.lower() != (context.language or "en").lower().split("-")[0] and (
+        language.lower() != (context.language or "en").lower()
+    )
+    voice = _Voice(language, plan.seed, tone)
+    if plan.safety_class == "crisis":
+        return _crisis(plan, voice, language, fallback, crisis_text)
+    return _Composer(context, plan, voice, language, fallback).run()
+
+
+def _crisis(plan: Plan, voice: _Voice, language: str, fallback: bool, care: str | None) -> Written:
+    care_line = voice.once(care) if care else voice.say("safety.crisis.care")
+    parts = [
+        voice.say("safety.crisis.support"),
+        care_line,
+        voice.say("safety.crisis.cards"),
+        voice.say("safety.crisis.close"),
+    ]
+    text = voice.grammar.paragraphs(parts)
+    sections = [{"position": s.position, "text": ""} for s in plan.sections]
+    summary = parts[0].split(". ")[0].rstrip(".") + "." if language == "en" else parts[0]
+    return Written(text, language, fallback, "crisis", summary, care_line, sections, plan)
+
+
+class _Composer:
+    def __init__(self, context: ReadingContext, plan: Plan, voice: _Voice, language, fallback):
+        self.context, self.plan, self.voice, self.g = context, plan, voice, voice.grammar
+        self.language, self.fallback = language, fallback
+        self.lines = data.card_lines(language)
+        self.english = data.card_lines(data.DEFAULT_LANGUAGE)
+        self.meanings = {card.card_id: card.meaning for card in context.cards}
+        analysis = plan.analysis
+        same = analysis.language == language
+        topic = plan.extra.get("topic", analysis.topic)
+        self.about = (
+            analysis.subject
+            if same and analysis.subject
+            else self.g.words["topics"].get(topic, self.g.words["topics"]["general"])
+        )
+        self.other = (
+            analysis.subject
+            if same and analysis.subject_is_person
+            else self.g.words["other_person"]
+        )
+        self.reversal_said = any(o.kind == "reversals_many" for o in self._observations())
+
+    def run(self) -> Written:
+        plan, voice = self.plan, self.voice
+        paragraphs: list[_Paragraph] = []
+        if plan.safety_class:
+            care = _Paragraph()
+            care.add(voice.say(f"safety.{plan.safety_class}"))
+            paragraphs.append(care)
+        paragraphs.append(self._opening())
+        section_paragraphs = [self._section(section) for section in plan.sections]
+        paragraphs.extend(section_paragraphs)
+        synthesis = self._synthesis()
+        answer, summary = self._answer()
+        advice_paragraph, advice = self._advice()
+        paragraphs.extend([synthesis, answer, advice_paragraph])
+        self._fit_length(paragraphs, section_paragraphs)
+        text = self.g.paragraphs([self._text(p) for p in paragraphs])
+        sections = [{"position": p.position, "text": self._text(p)} for p in section_paragraphs]
+        return Written(
+            text, self.language, self.fallback, plan.safety_class, summary, advice, sections, plan
+        )
+
+    # --- lines from the card data ---
+
+    def _entry(self, section: Section) -> dict:
+        orientation = "reversed" if section.reversed else "upright"
+        for table in (self.lines, self.english):
+            entry = table.get(section.card_id, {}).get(orientation)
+            if entry:
+                return entry
+        meaning = self.meanings.get(section.card_id, "") or section.card_name
+        first = meaning.split(". ")[0].rstrip(".") + "."
+        return {
+            "theme": section.card_name,
+            "essence": [first] * 3,
+            "advice": first,
+            "topics": {},
+            "positions": {},
+        }
+
+    def _line(self, section: Section, key: str | tuple) -> str:
+        entry = self._entry(section)
+        if key == "advice":
+            return entry["advice"]
+        if key == "essence":
+            return entry["essence"][section.position % 3]
+        if isinstance(key, tuple):
+            group, name = key
+            if group == "essence":
+                return entry["essence"][int(name)]
+            return entry.get("topics", {}).get(name) or entry["essence"][0]
+        return entry.get("positions", {}).get(key) or entry["essence"][0]
+
+    def _card(self, section: Section) -> str:
+        return self.g.card(section.card_id, section.card_name, section.reversed)
+
+    def _cards(self, positions) -> str:
+        return self.g.join([self._card(self.plan.section(p)) for p in positions])
+
+    # --- paragraphs ---
+
+    def _opening(self) -> _Paragraph:
+        paragraph = _Paragraph()
+        count = len(self.plan.sections)
+        quote = self.g.quote(self.plan.analysis.question)
+        slot = "opening.question_single" if count == 1 else "opening.question"
+        paragraph.add(self.voice.say(slot, quote=quote, count=self.g.number(count)))
+        paragraph.add(self.voice.say("opening.focus", about=self.about), OPTIONAL)
+        return paragraph
+
+    def _section(self, section: Section) -> _Paragraph:
+        paragraph = _Paragraph(position=section.position)
+        line = self.g.line(self._line(section, section.line))
+        paragraph.add(
+            self.voice.say(
+                f"section.{section.position_class}",
+                card=self._card(section),
+                line=line,
+                other=self.other,
+            )
+        )
+        if section.reversed and section.release:
+            paragraph.add(self.voice.say("reversal.release", card=self._card(section)))
+        elif section.reversed and not self.reversal_said:
+            self.reversal_said = True
+            paragraph.add(self.voice.say("reversal.note"))
+        if section.second is not None:
+            group = section.second[0]
+            slot = "section.topic" if group == "topics" else "section.essence"
+            text = self.g.line(self._line(section, section.second))
+            paragraph.add(self.voice.say(slot, about=self.about, line=text), OPTIONAL)
+        spare = ("essence", (section.position + 1) % 3)
+        if section.second != spare:
+            text = self.g.line(self._line(section, spare))
+            paragraph.add(self.voice.say("section.essence", line=text), PADDING)
+        return paragraph
+
+    def _observations(self):
+        limit = PATTERN_LIMITS.get(len(self.plan.sections), 5)
+        return self.plan.observations[:limit]
+
+    def _synthesis(self) -> _Paragraph:
+        paragraph = _Paragraph()
+        words = self.g.words
+        for item in self._observations():
+            values = {
+                "count": self.g.number(item.values.get("count", len(item.positions))),
+                "total": self.g.number(item.values.get("total", len(self.plan.sections))),
+                "expected": self.g.number(item.values.get("expected", 0)),
+                "other": self.other,
+                "cards": self._cards(item.positions),
+            }
+            if item.kind == "element_dominant":
+                values["cards"] = self._cards(item.positions[:2])
+            if "element" in item.values:
+                values["element"] = words["elements"][item.values["element"]]
+                values["domain"] = words["element_domains"][item.values["element"]]
+            if "number" in item.values:
+                values["number"] = self.g.number(item.values["number"])
+                values["meaning"] = words["number_meanings"][str(item.values["number"])]
+            if len(item.positions) >= 2:
+                values["a"] = self._card(self.plan.section(item.positions[0]))
+                values["b"] = self._card(self.plan.section(item.positions[1]))
+            paragraph.add(self.voice.say(f"synthesis.{item.kind}", **values))
+        return paragraph
+
+    def _answer(self) -> tuple[_Paragraph, str]:
+        answer, voice, paragraph = self.plan.answer, self.voice, _Paragraph()
+        cards = self._cards(answer.positions)
+        if answer.kind == "guarded":
+            paragraph.add(voice.say("answer.guarded", about=self.about))
+            self._open_summary(paragraph)
+        elif answer.kind == "yes_no":
+            slot = (
+                "answer.unclear"
+                if answer.lean == "unclear"
+                else (f"answer.{answer.lean}.{'strong' if answer.strength >= 0.5 else 'mild'}")
+            )
+            paragraph.add(voice.say(slot, about=self.about, cards=cards))
+        elif answer.kind == "either_or":
+            first, second = self.plan.analysis.options
+            paragraph.add(
+                voice.say(f"answer.either_{answer.choice}", first=first, second=second, cards=cards)
+            )
+        elif answer.kind == "how":
+            paragraph.add(voice.say("answer.how"))
+            labels = self.g.words["step_labels"]
+            for index, position in enumerate(answer.steps):
+                section = self.plan.section(position)
+                line = self.g.line(self._line(section, "advice"))
+                paragraph.add(
+                    voice.say(
+                        "answer.step",
+                        label=labels[index % len(labels)],
+                        card=self._card(section),
+                        line=line,
+                    )
+                )
+        elif answer.kind == "when":
+            paragraph.add(voice.say(f"answer.when.{answer.pace}", cards=cards))
+            self._open_summary(paragraph)
+        else:
+            self._open_summary(paragraph)
+        summary = paragraph.sentences[0][0] if paragraph.sentences else ""
+        if answer.kind == "how" and len(paragraph.sentences) > 1:
+            summary = paragraph.sentences[1][0]
+        return paragraph, summary
+
+    def _open_summary(self, paragraph: _Paragraph) -> None:
+        focus = self.plan.section(self.plan.answer.focus or self.plan.sections[-1].position)
+        theme = self._entry(focus)["theme"]
+        paragraph.add(self.voice.say("answer.open", theme=theme, card=self._card(focus)))
+
+    def _advice(self) -> tuple[_Paragraph, str]:
+        paragraph, position = _Paragraph(), self.plan.answer.advice
+        advice = ""
+        if position is not None:
+            section = self.plan.section(position)
+            advice = self._line(section, "advice")
+            paragraph.add(
+                self.voice.say("advice.frame", card=self._card(section), line=self.g.line(advice))
+            )
+        elif self.plan.answer.steps:
+            advice = self._line(self.plan.section(self.plan.answer.steps[0]), "advice")
+        paragraph.add(self.voice.say("closing", about=self.about), OPTIONAL)
+        return paragraph, advice
+
+    # --- length ---
+
+    def _text(self, paragraph: _Paragraph) -> str:
+        return self.g.sentences([text for text, kind in paragraph.sentences if kind != PADDING])
+
+    def _fit_length(self, paragraphs: list[_Paragraph], sections: list[_Paragraph]) -> None:
+        low, high = self.g.band(len(sections))
+
+        def size() -> int:
+            return sum(self.g.length(self._text(p)) for p in paragraphs)
+
+        for paragraph in sections:  # pad with held-back essence lines, in reading order
+            if size() >= low:
+                break
+            paragraph.sentences = [(t, 0 if k == PADDING else k) for t, k in paragraph.sentences]
+        for paragraph in [*reversed(sections), *paragraphs]:  # trim optional lines, last first
+            if size() <= high:
+                break
+            paragraph.sentences = [(t, k) for t, k in paragraph.sentences if k != OPTIONAL]
