@@ -47,7 +47,9 @@ async def test_wait_returns_completed_offline_reading(client):
     for card, section in zip(reading["cards"], reading["sections"], strict=True):
         assert card["name"].lower().removeprefix("the ") in text
         assert section["position_name"] == card["position_name"]
-        assert section["card_id"] == card["card_id"] and section["text"] in reading["interpretation"]
+        assert (
+            section["card_id"] == card["card_id"] and section["text"] in reading["interpretation"]
+        )
     assert reading["answer"]["question_type"] == "open"
     assert reading["answer"]["summary"] in reading["interpretation"]
     assert reading["safety_class"] is None

@@ -71,8 +71,19 @@ def test_language_names_fall_back_sensibly() -> None:
 
 def test_system_prompt_sets_boundaries() -> None:
     system = build_prompt(context()).system.lower()
-    for word in ("health", "legal", "money", "suicide", "crisis line", "never invent phone",
-                 "no yes or no", "synthesis", "reversed", "position", "past tense"):
+    for word in (
+        "health",
+        "legal",
+        "money",
+        "suicide",
+        "crisis line",
+        "never invent phone",
+        "no yes or no",
+        "synthesis",
+        "reversed",
+        "position",
+        "past tense",
+    ):
         assert word in system
 
 
