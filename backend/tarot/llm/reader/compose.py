@@ -2,75 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
-
 from tarot.llm.base import ReadingContext
 from tarot.llm.reader import data
-from tarot.llm.reader.grammar import Grammar, grammar
 from tarot.llm.reader.plan import Plan, Section, make_plan
+from tarot.llm.reader.voice import OPTIONAL, PADDING, Paragraph, Voice, Written
 
 # How many spread patterns a reading names, by number of cards.
 PATTERN_LIMITS = {1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
-OPTIONAL, PADDING = 1, 2  # sentence kinds the length control may drop or add
-
-
-@dataclass(slots=True)
-class Written:
-    """A composed reading and the structured parts taken from it."""
-
-    text: str
-    language: str
-    language_fallback: bool
-    safety_class: str | None
-    summary: str
-    advice: str
-    sections: list[dict]
-    plan: Plan
-
-
-@dataclass(slots=True)
-class _Paragraph:
-    sentences: list[tuple[str, int]] = field(default_factory=list)
-    position: int | None = None
-
-    def add(self, text: str, kind: int = 0) -> None:
-        if text:
-            self.sentences.append((text, kind))
-
-
-class _Voice:
-    """Seeded choice among a slot's variants, never the same sentence twice in a reading."""
-
-    def __init__(self, language: str, seed: int, tone: str | None):
-        phrases = data.phrases(language)
-        self.slots, self.tone = phrases["slots"], phrases.get("tones", {}).get(tone or "", {})
-        self.grammar: Grammar = grammar(language)
-        self.rng = random.Random(seed)
-        self.used: set[str] = set()
-        self.turns: dict[str, list[int]] = {}
-
-    def say(self, slot: str, **values: str) -> str:
-        variants = self.tone.get(slot) or self.slots[slot]
-        order = self.turns.get(slot)
-        if order is None:
-            order = self.turns[slot] = self.rng.sample(range(len(variants)), len(variants))
-        for _ in range(len(order)):
-            index = order.pop(0)
-            order.append(index)
-            text = variants[index].format_map(values)
-            sentence = self.grammar.finish(text)
-            if sentence not in self.used:
-                self.used.add(sentence)
-                return sentence
-        return ""
-
-    def once(self, text: str) -> str:
-        sentence = self.grammar.finish(text)
-        if sentence in self.used:
-            return ""
-        self.used.add(sentence)
-        return sentence
 
 
 def write(
@@ -86,13 +24,13 @@ def write(
     fallback = language.lower() != (context.language or "en").lower().split("-")[0] and (
         language.lower() != (context.language or "en").lower()
     )
-    voice = _Voice(language, plan.seed, tone)
+    voice = Voice(language, plan.seed, tone)
     if plan.safety_class == "crisis":
         return _crisis(plan, voice, language, fallback, crisis_text)
     return _Composer(context, plan, voice, language, fallback).run()
 
 
-def _crisis(plan: Plan, voice: _Voice, language: str, fallback: bool, care: str | None) -> Written:
+def _crisis(plan: Plan, voice: Voice, language: str, fallback: bool, care: str | None) -> Written:
     care_line = voice.once(care) if care else voice.say("safety.crisis.care")
     parts = [
         voice.say("safety.crisis.support"),
@@ -107,7 +45,7 @@ def _crisis(plan: Plan, voice: _Voice, language: str, fallback: bool, care: str 
 
 
 class _Composer:
-    def __init__(self, context: ReadingContext, plan: Plan, voice: _Voice, language, fallback):
+    def __init__(self, context: ReadingContext, plan: Plan, voice: Voice, language, fallback):
         self.context, self.plan, self.voice, self.g = context, plan, voice, voice.grammar
         self.language, self.fallback = language, fallback
         self.lines = data.card_lines(language)
@@ -130,9 +68,9 @@ class _Composer:
 
     def run(self) -> Written:
         plan, voice = self.plan, self.voice
-        paragraphs: list[_Paragraph] = []
+        paragraphs: list[Paragraph] = []
         if plan.safety_class:
-            care = _Paragraph()
+            care = Paragraph()
             care.add(voice.say(f"safety.{plan.safety_class}"))
             paragraphs.append(care)
         paragraphs.append(self._opening())
@@ -188,17 +126,18 @@ class _Composer:
 
     # --- paragraphs ---
 
-    def _opening(self) -> _Paragraph:
-        paragraph = _Paragraph()
+    def _opening(self) -> Paragraph:
+        paragraph = Paragraph()
         count = len(self.plan.sections)
         quote = self.g.quote(self.plan.analysis.question)
         slot = "opening.question_single" if count == 1 else "opening.question"
         paragraph.add(self.voice.say(slot, quote=quote, count=self.g.number(count)))
-        paragraph.add(self.voice.say("opening.focus", about=self.about), OPTIONAL)
+        if self.plan.analysis.subject:  # naming a bare topic back adds nothing
+            paragraph.add(self.voice.say("opening.focus", about=self.about), OPTIONAL)
         return paragraph
 
-    def _section(self, section: Section) -> _Paragraph:
-        paragraph = _Paragraph(position=section.position)
+    def _section(self, section: Section) -> Paragraph:
+        paragraph = Paragraph(position=section.position)
         line = self.g.line(self._line(section, section.line))
         paragraph.add(
             self.voice.say(
@@ -212,24 +151,25 @@ class _Composer:
             paragraph.add(self.voice.say("reversal.release", card=self._card(section)))
         elif section.reversed and not self.reversal_said:
             self.reversal_said = True
-            paragraph.add(self.voice.say("reversal.note"))
+            paragraph.add(self.voice.say("reversal.note", card=self._card(section)))
         if section.second is not None:
             group = section.second[0]
             slot = "section.topic" if group == "topics" else "section.essence"
             text = self.g.line(self._line(section, section.second))
             paragraph.add(self.voice.say(slot, about=self.about, line=text), OPTIONAL)
-        spare = ("essence", (section.position + 1) % 3)
-        if section.second != spare:
-            text = self.g.line(self._line(section, spare))
-            paragraph.add(self.voice.say("section.essence", line=text), PADDING)
+        for shift in (1, 2):  # held back, and added only to reach the length band
+            spare = ("essence", (section.position + shift) % 3)
+            if section.second != spare:
+                text = self.g.line(self._line(section, spare))
+                paragraph.add(self.voice.say("section.essence", line=text), PADDING)
         return paragraph
 
     def _observations(self):
         limit = PATTERN_LIMITS.get(len(self.plan.sections), 5)
         return self.plan.observations[:limit]
 
-    def _synthesis(self) -> _Paragraph:
-        paragraph = _Paragraph()
+    def _synthesis(self) -> Paragraph:
+        paragraph = Paragraph()
         words = self.g.words
         for item in self._observations():
             values = {
@@ -253,8 +193,8 @@ class _Composer:
             paragraph.add(self.voice.say(f"synthesis.{item.kind}", **values))
         return paragraph
 
-    def _answer(self) -> tuple[_Paragraph, str]:
-        answer, voice, paragraph = self.plan.answer, self.voice, _Paragraph()
+    def _answer(self) -> tuple[Paragraph, str]:
+        answer, voice, paragraph = self.plan.answer, self.voice, Paragraph()
         cards = self._cards(answer.positions)
         if answer.kind == "guarded":
             paragraph.add(voice.say("answer.guarded", about=self.about))
@@ -266,13 +206,18 @@ class _Composer:
                 else (f"answer.{answer.lean}.{'strong' if answer.strength >= 0.5 else 'mild'}")
             )
             paragraph.add(voice.say(slot, about=self.about, cards=cards))
+            if answer.counter is not None:
+                against = self.plan.section(answer.counter)
+                theme = self._entry(against)["theme"]
+                paragraph.add(voice.say("answer.counter", card=self._card(against), theme=theme))
         elif answer.kind == "either_or":
             first, second = self.plan.analysis.options
             paragraph.add(
                 voice.say(f"answer.either_{answer.choice}", first=first, second=second, cards=cards)
             )
         elif answer.kind == "how":
-            paragraph.add(voice.say("answer.how"))
+            count = self.g.number(len(answer.steps))
+            paragraph.add(voice.say("answer.how", about=self.about, count=count))
             labels = self.g.words["step_labels"]
             for index, position in enumerate(answer.steps):
                 section = self.plan.section(position)
@@ -295,13 +240,13 @@ class _Composer:
             summary = paragraph.sentences[1][0]
         return paragraph, summary
 
-    def _open_summary(self, paragraph: _Paragraph) -> None:
+    def _open_summary(self, paragraph: Paragraph) -> None:
         focus = self.plan.section(self.plan.answer.focus or self.plan.sections[-1].position)
         theme = self._entry(focus)["theme"]
         paragraph.add(self.voice.say("answer.open", theme=theme, card=self._card(focus)))
 
-    def _advice(self) -> tuple[_Paragraph, str]:
-        paragraph, position = _Paragraph(), self.plan.answer.advice
+    def _advice(self) -> tuple[Paragraph, str]:
+        paragraph, position = Paragraph(), self.plan.answer.advice
         advice = ""
         if position is not None:
             section = self.plan.section(position)
@@ -311,24 +256,33 @@ class _Composer:
             )
         elif self.plan.answer.steps:
             advice = self._line(self.plan.section(self.plan.answer.steps[0]), "advice")
-        paragraph.add(self.voice.say("closing", about=self.about), OPTIONAL)
+        closer = self.plan.section(position) if position is not None else self.plan.sections[-1]
+        paragraph.add(
+            self.voice.say("closing", about=self.about, card=self._card(closer)), OPTIONAL
+        )
         return paragraph, advice
 
     # --- length ---
 
-    def _text(self, paragraph: _Paragraph) -> str:
+    def _text(self, paragraph: Paragraph) -> str:
         return self.g.sentences([text for text, kind in paragraph.sentences if kind != PADDING])
 
-    def _fit_length(self, paragraphs: list[_Paragraph], sections: list[_Paragraph]) -> None:
+    def _fit_length(self, paragraphs: list[Paragraph], sections: list[Paragraph]) -> None:
         low, high = self.g.band(len(sections))
 
         def size() -> int:
             return sum(self.g.length(self._text(p)) for p in paragraphs)
 
-        for paragraph in sections:  # pad with held-back essence lines, in reading order
-            if size() >= low:
+        while size() < low:  # pad with held-back essence lines, one per section in turn
+            grown = False
+            for paragraph in sections:
+                held = [i for i, (_, kind) in enumerate(paragraph.sentences) if kind == PADDING]
+                if held and size() < low:
+                    text, _ = paragraph.sentences[held[0]]
+                    paragraph.sentences[held[0]] = (text, 0)
+                    grown = True
+            if not grown:
                 break
-            paragraph.sentences = [(t, 0 if k == PADDING else k) for t, k in paragraph.sentences]
         for paragraph in [*reversed(sections), *paragraphs]:  # trim optional lines, last first
             if size() <= high:
                 break

@@ -1,0 +1,73 @@
+"""Seeded choice of phrasing, one reading's memory of what it said, and the result shape."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tarot.llm.reader import data
+from tarot.llm.reader.grammar import Grammar, grammar
+
+if TYPE_CHECKING:
+    from tarot.llm.reader.plan import Plan
+
+OPTIONAL, PADDING = 1, 2  # sentence kinds the length control may drop or add
+
+
+@dataclass(slots=True)
+class Written:
+    """A composed reading and the structured parts taken from it."""
+
+    text: str
+    language: str
+    language_fallback: bool
+    safety_class: str | None
+    summary: str
+    advice: str
+    sections: list[dict]
+    plan: Plan
+
+
+@dataclass(slots=True)
+class Paragraph:
+    sentences: list[tuple[str, int]] = field(default_factory=list)
+    position: int | None = None
+
+    def add(self, text: str, kind: int = 0) -> None:
+        if text:
+            self.sentences.append((text, kind))
+
+
+class Voice:
+    """Seeded choice among a slot's variants, never the same sentence twice in a reading."""
+
+    def __init__(self, language: str, seed: int, tone: str | None):
+        phrases = data.phrases(language)
+        self.slots, self.tone = phrases["slots"], phrases.get("tones", {}).get(tone or "", {})
+        self.grammar: Grammar = grammar(language)
+        self.rng = random.Random(seed)
+        self.used: set[str] = set()
+        self.turns: dict[str, list[int]] = {}
+
+    def say(self, slot: str, **values: str) -> str:
+        variants = self.tone.get(slot) or self.slots[slot]
+        order = self.turns.get(slot)
+        if order is None:
+            order = self.turns[slot] = self.rng.sample(range(len(variants)), len(variants))
+        for _ in range(len(order)):
+            index = order.pop(0)
+            order.append(index)
+            text = variants[index].format_map(values)
+            sentence = self.grammar.finish(text)
+            if sentence not in self.used:
+                self.used.add(sentence)
+                return sentence
+        return ""
+
+    def once(self, text: str) -> str:
+        sentence = self.grammar.finish(text)
+        if sentence in self.used:
+            return ""
+        self.used.add(sentence)
+        return sentence
