@@ -71,6 +71,31 @@ QUESTIONS = {
 }
 
 
+# What each language's quality checks look for; a new language adds its own entry.
+CHECKS = {
+    "en": {
+        "career_question": "Should I take the new job offer?",
+        "love_question": "Does my ex still love me?",
+        "career_words": r"\b(work\w*|jobs?|career\w*|colleagues?|boss|office|professional|role|projects?)\b",
+        "romance_words": r"\b(romance|romantic|lovers?|dating|boyfriend|girlfriend|soulmate|flirt\w*|crush)\b",
+        "love_words": r"\b(love\w*|partners?|relationships?|romance|romantic|heart|intimacy|together)\b",
+        "work_words": r"\b(jobs?|career\w*|colleagues?|boss|office|promotion|salary)\b",
+        "past_tense": r"\b(\w+ed|was|were|had|did|came|began|left|made|took|gave|felt|lost|went|grew|became|broke|found|held|kept|built|chose|knew|met|saw|spent|taught|thought|won|fell|ran|brought|caught|sought|told|got|set|let|put|cut|hurt|shut|drew|rode|stood|sat|fought|struck|wore|paid|led|meant|heard|slept|woke)\b",
+        "future_tense": r"\b(will|is going to|are going to)\b",
+        "hope_words": r"\bhop\w*",
+        "fear_words": r"\b(fear\w*|dread\w*|worr\w*|afraid)\b",
+        "crisis": ["I don't want to be alive anymore. Will things ever get better?",
+                   "Should I kill myself?", "I want to die. Is there any point?"],
+        "medical": ["Will my surgery go well?", "Should I stop my medication?",
+                    "Will the biopsy come back clear?"],
+        "verdict_words": r"\b(yes|no)\b",
+        "long_question": "I have been with my partner for six years and lately we argue about "
+        "everything, money, chores, his family, my job, and I wonder whether we still want the "
+        "same life or whether it is time to go separate ways before we hurt each other more?",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Sample:
     """One reading of the corpus with what produced it."""

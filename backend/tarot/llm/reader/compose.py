@@ -121,6 +121,9 @@ class _Composer:
     def _card(self, section: Section) -> str:
         return self.g.card(section.card_id, section.card_name, section.reversed)
 
+    def _name(self, section: Section) -> str:
+        return self.g.card(section.card_id, section.card_name, False)
+
     def _cards(self, positions) -> str:
         return self.g.join([self._card(self.plan.section(p)) for p in positions])
 
@@ -148,10 +151,10 @@ class _Composer:
             )
         )
         if section.reversed and section.release:
-            paragraph.add(self.voice.say("reversal.release", card=self._card(section)))
+            paragraph.add(self.voice.say("reversal.release", name=self._name(section)))
         elif section.reversed and not self.reversal_said:
             self.reversal_said = True
-            paragraph.add(self.voice.say("reversal.note", card=self._card(section)))
+            paragraph.add(self.voice.say("reversal.note", name=self._name(section)))
         if section.second is not None:
             group = section.second[0]
             slot = "section.topic" if group == "topics" else "section.essence"
@@ -211,7 +214,7 @@ class _Composer:
                 theme = self._entry(against)["theme"]
                 paragraph.add(voice.say("answer.counter", card=self._card(against), theme=theme))
         elif answer.kind == "either_or":
-            first, second = self.plan.analysis.options
+            first, second = map(self.g.quote, self.plan.analysis.options)
             paragraph.add(
                 voice.say(f"answer.either_{answer.choice}", first=first, second=second, cards=cards)
             )

@@ -23,6 +23,7 @@ CARD_POSITIONS = (
     "foundation",
 )
 DEFAULT_LANGUAGE = "en"
+_MAY_BE_EMPTY = frozenset({"contractions", "bare", "articles"})
 
 
 def _read(path: Path) -> dict:
@@ -60,6 +61,11 @@ def lexicon_languages() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in (HERE / "lexicon").glob("*.json")))
 
 
+def card_languages() -> tuple[str, ...]:
+    """The languages that have a folder of card lines (complete or not)."""
+    return tuple(sorted(path.name for path in (HERE / "data").iterdir() if path.is_dir()))
+
+
 def phrase_languages() -> tuple[str, ...]:
     """The languages that have phrase data (complete or not)."""
     return tuple(sorted(path.stem for path in (HERE / "phrases").glob("*.json")))
@@ -95,14 +101,15 @@ def card_names(language: str) -> dict[str, str]:
     return names
 
 
-def phrase_problems(language: str) -> list[str]:
+def phrase_problems(language: str, candidate: dict | None = None) -> list[str]:
     """What a phrase file lacks compared with English: slots, grammar and word keys."""
-    reference, candidate = phrases(DEFAULT_LANGUAGE), phrases(language)
+    reference = phrases(DEFAULT_LANGUAGE)
+    candidate = phrases(language) if candidate is None else candidate
     problems = []
     for section in ("grammar", "words", "slots"):
         for key, value in reference[section].items():
             have = candidate.get(section, {}).get(key)
-            if have is None or (isinstance(value, list | dict | str) and not have):
+            if have is None or (value and not have and key not in _MAY_BE_EMPTY):
                 problems.append(f"{language}: {section}.{key} is missing")
             elif isinstance(value, dict) and isinstance(have, dict) and section == "words":
                 problems.extend(
@@ -117,9 +124,10 @@ def phrase_problems(language: str) -> list[str]:
     return problems
 
 
-def card_problems(language: str) -> list[str]:
+def card_problems(language: str, lines: dict | None = None) -> list[str]:
     """Every card, orientation and key missing or empty in one language's card lines."""
-    lines, problems = card_lines(language), []
+    lines = card_lines(language) if lines is None else lines
+    problems: list[str] = []
     for card_id in card_ids():
         for orientation in ORIENTATIONS:
             entry = lines.get(card_id, {}).get(orientation)

@@ -74,9 +74,9 @@ class Grammar:
     def line(self, text: str) -> str:
         """A card line made ready to follow a lead-in: first letter lowered where it is safe."""
         text = " ".join(text.split()) if self.rules.get("spaces", True) else text.strip()
-        if self.capitalize and len(text) > 1 and text[0].isupper() and text[1].islower():
-            first_word = text.split(" ", 1)[0]
-            if first_word not in ("I", "I'm", "I've"):
+        first_word = text.split(" ", 1)[0]
+        if self.capitalize and first_word[:1].isupper() and first_word[1:].islower():
+            if first_word not in ("I", "I'm", "I've", "I'd", "I'll"):
                 return text[0].lower() + text[1:]
         return text
 

@@ -48,9 +48,13 @@ class Voice:
         self.grammar: Grammar = grammar(language)
         self.rng = random.Random(seed)
         self.used: set[str] = set()
+        self.lines: set[str] = set()  # card lines already said, in whatever frame
         self.turns: dict[str, list[int]] = {}
 
     def say(self, slot: str, **values: str) -> str:
+        line = values.get("line")
+        if line is not None and line in self.lines:
+            return ""
         variants = self.tone.get(slot) or self.slots[slot]
         order = self.turns.get(slot)
         if order is None:
@@ -62,6 +66,8 @@ class Voice:
             sentence = self.grammar.finish(text)
             if sentence not in self.used:
                 self.used.add(sentence)
+                if line is not None:
+                    self.lines.add(line)
                 return sentence
         return ""
 
