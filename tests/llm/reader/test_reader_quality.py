@@ -65,7 +65,9 @@ def test_every_reading_fits_its_length_band(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_reversals_are_explained_at_most_once(language):
-    notes = [re.sub(r"{name}", "(.+?)", v) for v in data.phrases(language)["slots"]["reversal.note"]]
+    notes = [
+        re.sub(r"{name}", "(.+?)", v) for v in data.phrases(language)["slots"]["reversal.note"]
+    ]
     patterns = [re.compile(note.replace(".", r"\.")) for note in notes]
     for sample in readings(language):
         said = sum(len(p.findall(sample.written.text)) for p in patterns)
@@ -74,12 +76,15 @@ def test_reversals_are_explained_at_most_once(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_past_positions_speak_in_the_past(language):
-    past, future = re.compile(checks(language)["past_tense"], re.I), re.compile(
-        checks(language)["future_tense"], re.I
+    past, future = (
+        re.compile(checks(language)["past_tense"], re.I),
+        re.compile(checks(language)["future_tense"], re.I),
     )
     seen = 0
     for sample in readings(language):
-        for section, written in zip(sample.written.plan.sections, sample.written.sections, strict=True):
+        for section, written in zip(
+            sample.written.plan.sections, sample.written.sections, strict=True
+        ):
             if section.position_class == "past":
                 first = sentences(written["text"])[0]
                 assert past.search(first) and not future.search(first), first
@@ -91,7 +96,9 @@ def test_past_positions_speak_in_the_past(language):
 def test_hopes_and_fears_name_both(language):
     hope, fear = (re.compile(checks(language)[key], re.I) for key in ("hope_words", "fear_words"))
     for sample in readings(language):
-        for section, written in zip(sample.written.plan.sections, sample.written.sections, strict=True):
+        for section, written in zip(
+            sample.written.plan.sections, sample.written.sections, strict=True
+        ):
             if section.position_class == "hopes_fears":
                 first = sentences(written["text"])[0]
                 assert hope.search(first) and fear.search(first), first
@@ -100,7 +107,10 @@ def test_hopes_and_fears_name_both(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_career_question_talks_about_work_not_romance(language):
     rules = checks(language)
-    work, romance = re.compile(rules["career_words"], re.I), re.compile(rules["romance_words"], re.I)
+    work, romance = (
+        re.compile(rules["career_words"], re.I),
+        re.compile(rules["romance_words"], re.I),
+    )
     for seed in range(40):
         for spread in ("three-card", "celtic-cross", "single"):
             ctx = context(rules["career_question"], spread, seed=seed, language=language)

@@ -75,7 +75,8 @@ class Grammar:
         """A card line made ready to follow a lead-in: first letter lowered where it is safe."""
         text = " ".join(text.split()) if self.rules.get("spaces", True) else text.strip()
         first_word = text.split(" ", 1)[0]
-        if self.capitalize and first_word[:1].isupper() and first_word[1:].islower():
+        rest = first_word[1:].strip(",.;:'")
+        if self.capitalize and first_word[:1].isupper() and (not rest or rest.islower()):
             if first_word not in ("I", "I'm", "I've", "I'd", "I'll"):
                 return text[0].lower() + text[1:]
         return text

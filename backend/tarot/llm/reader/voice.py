@@ -59,6 +59,12 @@ class Voice:
         order = self.turns.get(slot)
         if order is None:
             order = self.turns[slot] = self.rng.sample(range(len(variants)), len(variants))
+        if line and self.grammar.rules.get("spaces", True):
+            # A frame that repeats the line's opening words ("Around you, ... around you") is
+            # tried last.
+            head = {w.strip(",.;:").lower() for w in line.split()[:3] if len(w.strip(",.;:")) > 3}
+            clash = [i for i in order if head & set(variants[i].lower().replace(",", "").split())]
+            order[:] = [i for i in order if i not in clash] + clash
         for _ in range(len(order)):
             index = order.pop(0)
             order.append(index)
