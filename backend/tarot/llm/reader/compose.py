@@ -219,20 +219,18 @@ class _Composer:
                 voice.say(f"answer.either_{answer.choice}", first=first, second=second, cards=cards)
             )
         elif answer.kind == "how":
-            count = self.g.number(len(answer.steps))
-            paragraph.add(voice.say("answer.how", about=self.about, count=count))
-            labels = self.g.words["step_labels"]
-            for index, position in enumerate(answer.steps):
+            labels, said = self.g.words["step_labels"], []
+            for position in answer.steps:
                 section = self.plan.section(position)
                 line = self.g.line(self._line(section, "advice"))
-                paragraph.add(
-                    voice.say(
-                        "answer.step",
-                        label=labels[index % len(labels)],
-                        card=self._card(section),
-                        line=line,
-                    )
-                )
+                label = labels[len(said) % len(labels)]
+                step = voice.say("answer.step", label=label, card=self._card(section), line=line)
+                if step:
+                    said.append(step)
+            count = self.g.number(len(said))
+            paragraph.add(voice.say("answer.how", about=self.about, count=count))
+            for step in said:
+                paragraph.add(step)
         elif answer.kind == "when":
             paragraph.add(voice.say(f"answer.when.{answer.pace}", cards=cards))
             self._open_summary(paragraph)
