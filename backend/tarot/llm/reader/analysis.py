@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -12,6 +13,7 @@ from tarot.llm.reader import data
 QUESTION_TYPES = ("yes_no", "either_or", "how", "when", "open")
 TOPICS = ("career", "love", "family", "money", "wellbeing", "home", "study", "spiritual", "general")
 SAFETY_CLASSES = ("crisis", "medical", "pregnancy", "legal", "money")
+_CJK = re.compile("[\u4e00-\u9fff]")
 _SENTENCES = re.compile(r"(?<=[.!?。！？])\s*")
 _EDGE = re.compile(r"^[\s¿¡\"'“”«»「」『』(]+|[\s?？!！.。…\"'“”«»「」『』)]+$")
 
@@ -45,6 +47,8 @@ class Analysis:
 
 def fold(text: str) -> str:
     """Lower case without accents, one character for one, so match spans fit the original."""
+    if text.isascii():
+        return text.lower()
     return "".join(_fold_char(char) for char in text)
 
 
@@ -62,9 +66,10 @@ def _plain(pattern: str) -> str:
 class _Lexicon:
     language: str
     raw: dict
-    types: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
-    topics: tuple[tuple[str, re.Pattern], ...]
-    safety: tuple[tuple[str, re.Pattern], ...]
+    types: tuple[tuple[str, re.Pattern | None, tuple[str, ...]], ...]
+    topics: re.Pattern
+    topic_order: tuple[str, ...]
+    safety: re.Pattern
     subjects: tuple[tuple[re.Pattern, str, bool], ...]
     timeframes: tuple[re.Pattern, ...]
 
@@ -74,16 +79,21 @@ def _compiled(language: str) -> _Lexicon:
     raw = data.lexicon(language)
     bounded = raw.get("word_boundaries", True)
 
-    def terms(words: list[str]) -> re.Pattern:
-        body = "|".join(_plain(word) for word in words)
-        return re.compile(rf"\b(?:{body})\b" if bounded else f"(?:{body})", re.I)
+    def terms(groups: dict[str, list[str]], order: list[str]) -> re.Pattern:
+        # One pass over the question: a named group per topic (or safety class), in order.
+        # One pass over the question: a named group per topic (or safety class), in order. The
+        # boundary (or, without word boundaries, the set of first letters) sits outside the
+        # groups so most positions fail at once.
+        # Terms are matched against folded (lower-case) text, so no re.I: it is much slower.
+        words = {name: [_plain(word).lower() for word in groups[name]] for name in order}
+        body = "|".join(f"(?P<{name}>{'|'.join(words[name])})" for name in order)
+        if bounded:
+            return re.compile(rf"\b(?:{body})\b")
+        firsts = "".join(sorted({re.escape(w[0]) for name in order for w in words[name]}))
+        return re.compile(rf"(?=[{firsts}])(?:{body})")
 
     types = tuple(
-        (
-            rule["type"],
-            tuple(map(fold, rule.get("starts", ()))),
-            tuple(map(fold, rule.get("contains", ()))),
-        )
+        (rule["type"], _starts_pattern(rule), tuple(map(fold, rule.get("contains", ()))))
         for rule in raw["types"]
     )
     topic_terms = raw["topics"]["terms"]
@@ -100,8 +110,9 @@ def _compiled(language: str) -> _Lexicon:
         language=language,
         raw=raw,
         types=types,
-        topics=tuple((name, terms(topic_terms[name])) for name in raw["topics"]["order"]),
-        safety=tuple((name, terms(safety_terms[name])) for name in raw["safety"]["order"]),
+        topics=terms(topic_terms, raw["topics"]["order"]),
+        topic_order=tuple(raw["topics"]["order"]),
+        safety=terms(safety_terms, raw["safety"]["order"]),
         subjects=subjects,
         timeframes=tuple(re.compile(_plain(pattern), re.I) for pattern in raw["timeframe"]),
     )
@@ -115,14 +126,21 @@ def analyse(question: str, language: str = "en") -> Analysis:
     lexicons = [_compiled(name) for name in languages]
     safety = _safety(folded, lexicons)
     lowered = text.lower()
-    best = max(lexicons, key=lambda lex: (_fit(lex, folded, lowered), lex.language == language))
+    counts = {lex.language: _topic_counts(lex, folded) for lex in lexicons}
+    best = max(
+        lexicons,
+        key=lambda lex: (
+            _fit(lex, counts[lex.language], folded, lowered),
+            lex.language == language,
+        ),
+    )
     question_type, options = _question_type(best, text, folded)
     subject, is_person = _subject(best, text, folded)
     return Analysis(
         question=text,
         language=best.language,
         question_type=question_type,
-        topic=_topic(best, folded),
+        topic=_topic(best, counts[best.language]),
         subject=subject,
         subject_is_person=is_person,
         timeframe=_timeframe(best, text, folded),
@@ -131,27 +149,36 @@ def analyse(question: str, language: str = "en") -> Analysis:
     )
 
 
-def _fit(lexicon: _Lexicon, folded: str, lowered: str) -> int:
+def _topic_counts(lexicon: _Lexicon, folded: str) -> Counter:
+    return Counter(match.lastgroup for match in lexicon.topics.finditer(folded))
+
+
+def _fit(lexicon: _Lexicon, counts: Counter, folded: str, lowered: str) -> int:
     # CJK text is read by a lexicon without word boundaries; otherwise count what it knows.
-    cjk = any("\u4e00" <= char <= "\u9fff" for char in folded)
+    cjk = _CJK.search(folded) is not None
     if cjk != (not lexicon.raw.get("word_boundaries", True)):
         return -1
-    hits = sum(len(pattern.findall(folded)) for _, pattern in lexicon.topics)
+    hits = sum(counts.values())
     hits += sum(2 for marker in lexicon.raw.get("markers", ()) if marker in lowered)
     starts = _bare(folded)
-    hits += sum(2 for _, begins, _ in lexicon.types for word in begins if _starts(starts, word))
+    hits += sum(2 for _, begins, _ in lexicon.types if begins and begins.match(starts))
     return hits
 
 
 def _safety(folded: str, lexicons: list[_Lexicon]) -> str | None:
-    found = {
-        name for lexicon in lexicons for name, pattern in lexicon.safety if pattern.search(folded)
-    }
+    found = {match.lastgroup for lexicon in lexicons for match in lexicon.safety.finditer(folded)}
     return next((name for name in SAFETY_CLASSES if name in found), None)
 
 
 def _bare(folded: str) -> str:
     return _EDGE.sub("", folded)
+
+
+def _starts_pattern(rule: dict) -> re.Pattern | None:
+    words = sorted((fold(word) for word in rule.get("starts", ())), key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})(?=[\s']|$)")
 
 
 def _starts(text: str, word: str) -> bool:
@@ -164,7 +191,7 @@ def _question_type(lexicon: _Lexicon, text: str, folded: str) -> tuple[str, tupl
     bare = _bare(folded)
     kind = lexicon.raw.get("default_type", "open")
     for name, starts, contains in lexicon.types:
-        if any(_starts(bare, word) for word in starts) or any(word in bare for word in contains):
+        if (starts and starts.match(bare)) or any(word in bare for word in contains):
             kind = name
             break
     if kind in ("yes_no", "open", "how"):
@@ -226,13 +253,13 @@ def _you(lexicon: _Lexicon, phrase: str) -> str:
     return " ".join(swaps.get(word.lower(), word) for word in words)
 
 
-def _topic(lexicon: _Lexicon, folded: str) -> str:
-    scores = [
-        (len(pattern.findall(folded)), -index, name)
-        for index, (name, pattern) in enumerate(lexicon.topics)
-    ]
-    count, _, name = max(scores)
-    return name if count else "general"
+def _topic(lexicon: _Lexicon, counts: Counter) -> str:
+    """The topic named most often; a tie goes to the one listed first."""
+    if not counts:
+        return "general"
+    return max(
+        lexicon.topic_order, key=lambda name: (counts[name], -lexicon.topic_order.index(name))
+    )
 
 
 def _subject(lexicon: _Lexicon, text: str, folded: str) -> tuple[str | None, bool]:
@@ -249,6 +276,8 @@ def _subject(lexicon: _Lexicon, text: str, folded: str) -> tuple[str | None, boo
 
 
 def _unaccented(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(unicodedata.normalize("NFD", char)[0] for char in text)
 
 

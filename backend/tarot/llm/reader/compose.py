@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from tarot.llm.base import ReadingContext
 from tarot.llm.reader import data
 from tarot.llm.reader.plan import Plan, Section, make_plan
@@ -163,9 +165,11 @@ class _Composer:
         for shift in (1, 2):  # held back, and added only to reach the length band
             spare = ("essence", (section.position + shift) % 3)
             if section.second != spare:
-                text = self.g.line(self._line(section, spare))
-                paragraph.add(self.voice.say("section.essence", line=text), PADDING)
+                paragraph.add(partial(self._pad, section, spare), PADDING)
         return paragraph
+
+    def _pad(self, section: Section, key: tuple) -> str:
+        return self.voice.say("section.essence", line=self.g.line(self._line(section, key)))
 
     def _observations(self):
         limit = PATTERN_LIMITS.get(len(self.plan.sections), 5)
@@ -270,21 +274,21 @@ class _Composer:
 
     def _fit_length(self, paragraphs: list[Paragraph], sections: list[Paragraph]) -> None:
         low, high = self.g.band(len(sections))
-
-        def size() -> int:
-            return sum(self.g.length(self._text(p)) for p in paragraphs)
-
-        while size() < low:  # pad with held-back essence lines, one per section in turn
+        size = sum(self.g.length(self._text(p)) for p in paragraphs)
+        grown = True
+        while size < low and grown:  # pad with held-back essence lines, one per section in turn
             grown = False
             for paragraph in sections:
                 held = [i for i, (_, kind) in enumerate(paragraph.sentences) if kind == PADDING]
-                if held and size() < low:
-                    text, _ = paragraph.sentences[held[0]]
+                if held and size < low:
+                    make, _ = paragraph.sentences[held[0]]
+                    text = make()
                     paragraph.sentences[held[0]] = (text, 0)
+                    size += self.g.length(text)
                     grown = True
-            if not grown:
-                break
         for paragraph in [*reversed(sections), *paragraphs]:  # trim optional lines, last first
-            if size() <= high:
+            if size <= high:
                 break
-            paragraph.sentences = [(t, k) for t, k in paragraph.sentences if k != OPTIONAL]
+            kept = [(t, k) for t, k in paragraph.sentences if k != OPTIONAL]
+            size -= sum(self.g.length(t) for t, k in paragraph.sentences if k == OPTIONAL)
+            paragraph.sentences = kept

@@ -56,16 +56,19 @@ def lexicon(language: str) -> dict:
     return _read(HERE / "lexicon" / f"{language}.json")
 
 
+@cache
 def lexicon_languages() -> tuple[str, ...]:
     """The languages that have a lexicon; the safety check runs over all of them."""
     return tuple(sorted(path.stem for path in (HERE / "lexicon").glob("*.json")))
 
 
+@cache
 def card_languages() -> tuple[str, ...]:
     """The languages that have a folder of card lines (complete or not)."""
     return tuple(sorted(path.name for path in (HERE / "data").iterdir() if path.is_dir()))
 
 
+@cache
 def phrase_languages() -> tuple[str, ...]:
     """The languages that have phrase data (complete or not)."""
     return tuple(sorted(path.stem for path in (HERE / "phrases").glob("*.json")))
@@ -159,6 +162,7 @@ def complete(language: str) -> bool:
     return not phrase_problems(language) and not card_problems(language)
 
 
+@cache
 def resolve(requested: str) -> str:
     """The language a reading is written in: the requested one if complete, else English."""
     wanted = (requested or DEFAULT_LANGUAGE).lower()

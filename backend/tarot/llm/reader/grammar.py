@@ -25,9 +25,18 @@ class Grammar:
         self.words = phrases["words"]
         self.names = data.card_names(language) if language != data.DEFAULT_LANGUAGE else {}
         self.capitalize = bool(self.rules.get("capitalize"))
+        self._cards: dict[tuple[str, str, bool], str] = {}
+        self._lines: dict[str, str] = {}
 
     def card(self, card_id: str, name: str, reversed_: bool) -> str:
         """The card as it is named mid-sentence, with its orientation."""
+        key = (card_id, name, reversed_)
+        known = self._cards.get(key)
+        if known is None:
+            known = self._cards[key] = self._card(card_id, name, reversed_)
+        return known
+
+    def _card(self, card_id: str, name: str, reversed_: bool) -> str:
         rules = self.rules["card"]
         name = self.names.get(card_id, name)
         head, _, tail = name.partition(" ")
@@ -73,6 +82,12 @@ class Grammar:
 
     def line(self, text: str) -> str:
         """A card line made ready to follow a lead-in: first letter lowered where it is safe."""
+        known = self._lines.get(text)
+        if known is None:
+            known = self._lines[text] = self._line(text)
+        return known
+
+    def _line(self, text: str) -> str:
         text = " ".join(text.split()) if self.rules.get("spaces", True) else text.strip()
         first_word = text.split(" ", 1)[0]
         rest = first_word[1:].strip(",.;:'")

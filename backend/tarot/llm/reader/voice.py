@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from tarot.llm.reader import data
@@ -34,9 +35,18 @@ class Paragraph:
     sentences: list[tuple[str, int]] = field(default_factory=list)
     position: int | None = None
 
-    def add(self, text: str, kind: int = 0) -> None:
+    def add(self, text, kind: int = 0) -> None:
+        """A sentence; padding may be a callable, only called if the reading is too short."""
         if text:
             self.sentences.append((text, kind))
+
+
+@cache
+def _variant_words(language: str, tone: str, slot: str) -> tuple[frozenset[str], ...]:
+    """The literal words of each variant of a slot, lower-cased, computed once."""
+    phrases = data.phrases(language)
+    variants = phrases.get("tones", {}).get(tone, {}).get(slot) or phrases["slots"][slot]
+    return tuple(frozenset(text.lower().replace(",", "").split()) for text in variants)
 
 
 class Voice:
@@ -44,6 +54,7 @@ class Voice:
 
     def __init__(self, language: str, seed: int, tone: str | None):
         phrases = data.phrases(language)
+        self.language, self.tone_name = language, tone or ""
         self.slots, self.tone = phrases["slots"], phrases.get("tones", {}).get(tone or "", {})
         self.grammar: Grammar = grammar(language)
         self.rng = random.Random(seed)
@@ -58,13 +69,17 @@ class Voice:
         variants = self.tone.get(slot) or self.slots[slot]
         order = self.turns.get(slot)
         if order is None:
-            order = self.turns[slot] = self.rng.sample(range(len(variants)), len(variants))
+            # A seeded starting point in the list, then round in turn: cheap and never repeats.
+            start = self.rng.randrange(len(variants))
+            order = self.turns[slot] = [*range(start, len(variants)), *range(start)]
         if line and self.grammar.rules.get("spaces", True):
             # A frame that repeats the line's opening words ("Around you, ... around you") is
             # tried last.
             head = {w.strip(",.;:").lower() for w in line.split()[:3] if len(w.strip(",.;:")) > 3}
-            clash = [i for i in order if head & set(variants[i].lower().replace(",", "").split())]
-            order[:] = [i for i in order if i not in clash] + clash
+            words = _variant_words(self.language, self.tone_name, slot)
+            clash = [i for i in order if head & words[i]]
+            if clash:
+                order[:] = [i for i in order if i not in clash] + clash
         for _ in range(len(order)):
             index = order.pop(0)
             order.append(index)
