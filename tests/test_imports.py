@@ -24,7 +24,8 @@ def loaded():
 
 async def main():
     app = create_app(Settings(**json.loads(sys.argv[1])))
-    report = {{"after_import": loaded(), "reader_at_import": "tarot.llm.reader.compose" in sys.modules}}
+    reader = "tarot.llm.reader.compose" in sys.modules
+    report = {{"after_import": loaded(), "reader_at_import": reader}}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
