@@ -115,7 +115,11 @@ def test_a_career_question_talks_about_work_not_romance(language):
         for spread in ("three-card", "celtic-cross", "single"):
             ctx = context(rules["career_question"], spread, seed=seed, language=language)
             written = write(ctx)
-            assert not romance.search(written.text), (spread, seed, romance.search(written.text))
+            # Card names ("the Lovers") are not talk of romance; what is said about them is.
+            text = written.text
+            for card in ctx.cards:
+                text = text.replace(card.card_name.removeprefix("The "), "")
+            assert not romance.search(text), (spread, seed, romance.search(text))
             speaking = sum(bool(work.search(item["text"])) for item in written.sections)
             assert speaking * 2 >= len(written.sections), (spread, seed)
 

@@ -149,6 +149,13 @@ def analyse(question: str, language: str = "en") -> Analysis:
     )
 
 
+def topic_counts(language: str, text: str) -> Counter:
+    """How often each topic's terms occur in a text, read with one language's lexicon."""
+    if language not in data.lexicon_languages():
+        return Counter()
+    return _topic_counts(_compiled(language), fold(text))
+
+
 def _topic_counts(lexicon: _Lexicon, folded: str) -> Counter:
     return Counter(match.lastgroup for match in lexicon.topics.finditer(folded))
 

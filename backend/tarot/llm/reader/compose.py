@@ -6,9 +6,11 @@ from functools import partial
 
 from tarot.llm.base import ReadingContext
 from tarot.llm.reader import data
-from tarot.llm.reader.plan import Plan, Section, make_plan
+from tarot.llm.reader.analysis import topic_counts
+from tarot.llm.reader.plan import TOPIC_LINES, Plan, Section, make_plan
 from tarot.llm.reader.voice import OPTIONAL, PADDING, Paragraph, Voice, Written
 
+RIVALS = {"career": "love", "study": "love", "love": "career", "money": "love"}
 # How many spread patterns a reading names, by number of cards.
 PATTERN_LIMITS = {1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
 
@@ -55,7 +57,7 @@ class _Composer:
         self.meanings = {card.card_id: card.meaning for card in context.cards}
         analysis = plan.analysis
         same = analysis.language == language
-        topic = plan.extra.get("topic", analysis.topic)
+        topic = self.topic = plan.extra.get("topic", analysis.topic)
         self.about = (
             analysis.subject
             if same and analysis.subject
@@ -66,7 +68,9 @@ class _Composer:
             if same and analysis.subject_is_person
             else self.g.words["other_person"]
         )
-        self.reversal_said = any(o.kind == "reversals_many" for o in self._observations())
+        self.reversal_said = any(
+            o.kind in ("reversals_many", "reversals_all") for o in self._observations()
+        )
 
     def run(self) -> Written:
         plan, voice = self.plan, self.voice
@@ -143,7 +147,17 @@ class _Composer:
 
     def _section(self, section: Section) -> Paragraph:
         paragraph = Paragraph(position=section.position)
-        line = self.g.line(self._line(section, section.line))
+        raw, second = self._line(section, section.line), section.second
+        card_topic = TOPIC_LINES.get(self.topic)
+        if card_topic and self._off_topic(raw):
+            # A romance line in a career reading (or the reverse) gives way to the topic line.
+            raw = self._line(section, ("topics", card_topic))
+            second = (
+                ("essence", section.position % 3) if second == ("topics", card_topic) else second
+            )
+        if second and second[0] == "essence" and self._off_topic(self._line(section, second)):
+            second = None
+        line = self.g.line(raw)
         paragraph.add(
             self.voice.say(
                 f"section.{section.position_class}",
@@ -157,19 +171,27 @@ class _Composer:
         elif section.reversed and not self.reversal_said:
             self.reversal_said = True
             paragraph.add(self.voice.say("reversal.note", name=self._name(section)))
-        if section.second is not None:
-            group = section.second[0]
-            slot = "section.topic" if group == "topics" else "section.essence"
-            text = self.g.line(self._line(section, section.second))
+        if second is not None:
+            slot = "section.topic" if second[0] == "topics" else "section.essence"
+            text = self.g.line(self._line(section, second))
             paragraph.add(self.voice.say(slot, about=self.about, line=text), OPTIONAL)
-        for shift in (1, 2):  # held back, and added only to reach the length band
-            spare = ("essence", (section.position + shift) % 3)
-            if section.second != spare:
+        spares = [("essence", (section.position + shift) % 3) for shift in (1, 2)]
+        if section.position_class == "single":  # one card carries the whole length band
+            spares += ["present", "future"]
+        for spare in spares:  # held back, and added only to reach the length band
+            if second != spare:
                 paragraph.add(partial(self._pad, section, spare), PADDING)
         return paragraph
 
     def _pad(self, section: Section, key: tuple) -> str:
-        return self.voice.say("section.essence", line=self.g.line(self._line(section, key)))
+        raw = self._line(section, key)
+        if self._off_topic(raw):
+            return ""
+        return self.voice.say("section.essence", line=self.g.line(raw))
+
+    def _off_topic(self, text: str) -> bool:
+        rival = RIVALS.get(self.topic)
+        return bool(rival and topic_counts(self.language, text)[rival])
 
     def _observations(self):
         limit = PATTERN_LIMITS.get(len(self.plan.sections), 5)
@@ -216,7 +238,8 @@ class _Composer:
             if answer.counter is not None:
                 against = self.plan.section(answer.counter)
                 theme = self._entry(against)["theme"]
-                paragraph.add(voice.say("answer.counter", card=self._card(against), theme=theme))
+                slot = "answer.caution" if answer.lean == "yes" else "answer.opening"
+                paragraph.add(voice.say(slot, card=self._card(against), theme=theme))
         elif answer.kind == "either_or":
             first, second = map(self.g.quote, self.plan.analysis.options)
             paragraph.add(
@@ -253,7 +276,14 @@ class _Composer:
     def _advice(self) -> tuple[Paragraph, str]:
         paragraph, position = Paragraph(), self.plan.answer.advice
         advice = ""
-        if position is not None:
+        if position is not None and self._off_topic(
+            self._line(self.plan.section(position), "advice")
+        ):
+            # Advice about a CV in a love reading: take the next card whose advice fits.
+            steps = set(self.plan.answer.steps)
+            fitting = [s.position for s in reversed(self.plan.sections) if s.position not in steps
+                       and not self._off_topic(self._line(s, "advice"))]  # fmt: skip
+            position = fitting[0] if fitting else position
             section = self.plan.section(position)
             advice = self._line(section, "advice")
             paragraph.add(

@@ -142,6 +142,8 @@ def _elements(cards: Sequence[Placed]) -> list[Observation]:
 def _reversals(cards: Sequence[Placed]) -> list[Observation]:
     flipped = [card.position for card in cards if card.reversed]
     total = len(cards)
+    if total >= 3 and len(flipped) == total:
+        return [Observation("reversals_all", tuple(flipped), {"total": total}, 1.9)]
     if total >= 3 and len(flipped) * 2 > total:
         return [
             Observation(
