@@ -50,7 +50,7 @@ async def test_wait_returns_completed_offline_reading(client):
         assert (
             section["card_id"] == card["card_id"] and section["text"] in reading["interpretation"]
         )
-    assert reading["answer"]["question_type"] == "open"
+    assert reading["answer"]["question_type"] == "how"
     assert reading["answer"]["summary"] in reading["interpretation"]
     assert reading["safety_class"] is None
     assert reading["written_language"] == "en" and reading["language_fallback"] is False
