@@ -276,26 +276,29 @@ class _Composer:
     def _advice(self) -> tuple[Paragraph, str]:
         paragraph, position = Paragraph(), self.plan.answer.advice
         advice = ""
-        if position is not None and self._off_topic(
-            self._line(self.plan.section(position), "advice")
-        ):
+        if position is not None and self._off_topic(self._advice_line(position)):
             # Advice about a CV in a love reading: take the next card whose advice fits.
             steps = set(self.plan.answer.steps)
-            fitting = [s.position for s in reversed(self.plan.sections) if s.position not in steps
-                       and not self._off_topic(self._line(s, "advice"))]  # fmt: skip
+            fitting = [
+                s.position
+                for s in reversed(self.plan.sections)
+                if s.position not in steps and not self._off_topic(self._advice_line(s.position))
+            ]
             position = fitting[0] if fitting else position
+        if position is not None:
             section = self.plan.section(position)
             advice = self._line(section, "advice")
-            paragraph.add(
-                self.voice.say("advice.frame", card=self._card(section), line=self.g.line(advice))
-            )
+            line = self.g.line(advice)
+            paragraph.add(self.voice.say("advice.frame", card=self._card(section), line=line))
         elif self.plan.answer.steps:
-            advice = self._line(self.plan.section(self.plan.answer.steps[0]), "advice")
+            advice = self._advice_line(self.plan.answer.steps[0])
         closer = self.plan.section(position) if position is not None else self.plan.sections[-1]
-        paragraph.add(
-            self.voice.say("closing", about=self.about, card=self._card(closer)), OPTIONAL
-        )
+        closing = self.voice.say("closing", about=self.about, card=self._card(closer))
+        paragraph.add(closing, OPTIONAL)
         return paragraph, advice
+
+    def _advice_line(self, position: int) -> str:
+        return self._line(self.plan.section(position), "advice")
 
     # --- length ---
 

@@ -35,7 +35,6 @@ CLASS_LINES = {
 }
 TOPIC_LINES = {
     "career": "career",
-    "study": "career",
     "love": "love",
     "family": "family",
     "money": "money",
