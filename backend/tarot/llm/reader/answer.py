@@ -93,7 +93,7 @@ def decide(analysis: Analysis, sections: list, placed: list[Placed]) -> Answer:
             pace=_pace(sections, placed),
             advice=advice,
         )
-    if kind == "how":
+    if kind == "how" and len(sections) > 1:
         steps = _steps(sections)
         rest = [s.position for s in sections if s.position not in steps]
         closing = advice if advice not in steps else (rest[-1] if rest else None)

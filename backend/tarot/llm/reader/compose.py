@@ -56,7 +56,8 @@ class _Composer:
         self.english = data.card_lines(data.DEFAULT_LANGUAGE)
         self.meanings = {card.card_id: card.meaning for card in context.cards}
         analysis = plan.analysis
-        same = analysis.language == language
+        # An either/or question is about its two options, already named; no subject to repeat.
+        same = analysis.language == language and analysis.question_type != "either_or"
         topic = self.topic = plan.extra.get("topic", analysis.topic)
         self.about = (
             analysis.subject
@@ -209,7 +210,7 @@ class _Composer:
                 "cards": self._cards(item.positions),
             }
             if item.kind == "element_dominant":
-                values["cards"] = self._cards(item.positions[:2])
+                values["cards"] = self._cards(item.positions[:4])
             if "element" in item.values:
                 values["element"] = words["elements"][item.values["element"]]
                 values["domain"] = words["element_domains"][item.values["element"]]
@@ -254,10 +255,13 @@ class _Composer:
                 step = voice.say("answer.step", label=label, card=self._card(section), line=line)
                 if step:
                     said.append(step)
-            count = self.g.number(len(said))
-            paragraph.add(voice.say("answer.how", about=self.about, count=count))
-            for step in said:
-                paragraph.add(step)
+            if len(said) > 1:
+                count = self.g.number(len(said))
+                paragraph.add(voice.say("answer.how", about=self.about, count=count))
+                for step in said:
+                    paragraph.add(step)
+            else:  # one card: its theme, and its advice closes the reading
+                self._open_summary(paragraph)
         elif answer.kind == "when":
             paragraph.add(voice.say(f"answer.when.{answer.pace}", cards=cards))
             self._open_summary(paragraph)

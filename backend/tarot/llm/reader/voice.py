@@ -46,7 +46,12 @@ def _variant_words(language: str, tone: str, slot: str) -> tuple[frozenset[str],
     """The literal words of each variant of a slot, lower-cased, computed once."""
     phrases = data.phrases(language)
     variants = phrases.get("tones", {}).get(tone, {}).get(slot) or phrases["slots"][slot]
-    return tuple(frozenset(text.lower().replace(",", "").split()) for text in variants)
+    return tuple(
+        frozenset(
+            w[:4] for w in text.lower().replace(",", "").split() if len(w) > 3 and "{" not in w
+        )
+        for text in variants
+    )
 
 
 class Voice:
@@ -75,7 +80,8 @@ class Voice:
         if line and self.grammar.rules.get("spaces", True):
             # A frame that repeats the line's opening words ("Around you, ... around you") is
             # tried last.
-            head = {w.strip(",.;:").lower() for w in line.split()[:3] if len(w.strip(",.;:")) > 3}
+            # Compared by stem, so "The test here..." and "...what tests you" clash too.
+            head = {w.strip(",.;:").lower()[:4] for w in line.split() if len(w.strip(",.;:")) > 3}
             words = _variant_words(self.language, self.tone_name, slot)
             clash = [i for i in order if head & words[i]]
             if clash:
