@@ -80,3 +80,10 @@ def test_a_single_card_is_not_always_a_yes_no():
     assert open_question.plan.answer.lean == "not_applicable"
     yes_no = write(context("Will I get the promotion this year?", "single", seed=5))
     assert yes_no.plan.answer.lean in ("yes", "no", "unclear")
+
+
+def test_an_empty_draw_is_written_without_inventing_cards():
+    empty = replace(context(JOB, "single", seed=1), cards=())
+    written = write(empty)
+    assert written.sections == [] and written.plan.answer.lean == "not_applicable"
+    assert "no cards" in written.text.lower()

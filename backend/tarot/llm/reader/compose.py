@@ -31,6 +31,10 @@ def write(
     voice = Voice(language, plan.seed, tone)
     if plan.safety_class == "crisis":
         return _crisis(plan, voice, language, fallback, crisis_text)
+    if not plan.sections:  # nothing drawn: say so plainly rather than invent a reading
+        opening = voice.say("opening.question", quote=voice.grammar.quote(context.question),
+                            count=voice.grammar.number(0))  # fmt: skip
+        return Written(opening, language, fallback, plan.safety_class, opening, "", [], plan)
     return _Composer(context, plan, voice, language, fallback).run()
 
 
