@@ -28,7 +28,7 @@ WEIGHTS = {
 GUARDED = frozenset({"medical", "pregnancy", "legal", "money"})
 LEAN_MARGIN = 0.03  # below this average polarity a yes/no stays genuinely undecided
 STRONG = 0.5
-COUNTER = 0.3  # a card pulling against the lean this hard (weight times polarity) gets named
+COUNTER = 0.2  # a card pulling against the lean this hard (weight times polarity) gets named
 # Elements set the pace for "when": fire moves in days, earth in seasons.
 PACE = {"fire": 1.0, "air": 0.75, "water": 0.4, "earth": 0.1}
 
