@@ -25,7 +25,8 @@ def loaded():
 
 async def main():
     app = create_app(Settings(**json.loads(sys.argv[1])))
-    report = {{"after_import": loaded()}}
+    reader = "tarot.llm.reader.compose" in sys.modules
+    report = {{"after_import": loaded(), "reader_at_import": reader}}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -92,6 +93,7 @@ def test_a_provider_without_a_key_is_never_imported(database_urls):
     )
     assert report["provider"] == "offline"
     assert report["after_reading"] == []
+    assert report["reader_at_import"] is False, "the reader and its data load on first reading"
 
 
 def test_eager_switch_imports_everything_for_the_benchmark(database_urls):

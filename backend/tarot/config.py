@@ -67,6 +67,9 @@ class Settings(BaseModel):
     llm_cooldown_failures: int = 3
     llm_cooldown_seconds: float = 60.0
     llm_max_output_tokens: int = 1200
+    # The care line of a crisis reading (local emergency services, a crisis line); unset uses
+    # the phrase data's default for the reading's language.
+    crisis_text: str | None = None
 
     # Reading queue.
     worker_concurrency: int = 4

@@ -43,9 +43,17 @@ async def test_wait_returns_completed_offline_reading(client):
     assert len({card["card_id"] for card in reading["cards"]}) == 10
     assert reading["attempts"][-1]["provider"] == "offline"
     assert reading["attempts"][-1]["outcome"] == "ok"
-    for card in reading["cards"]:
-        assert card["name"] in reading["interpretation"]
-        assert card["position_name"] in reading["interpretation"]
+    text = reading["interpretation"].lower()
+    for card, section in zip(reading["cards"], reading["sections"], strict=True):
+        assert card["name"].lower().removeprefix("the ") in text
+        assert section["position_name"] == card["position_name"]
+        assert (
+            section["card_id"] == card["card_id"] and section["text"] in reading["interpretation"]
+        )
+    assert reading["answer"]["question_type"] == "how"
+    assert reading["answer"]["summary"] in reading["interpretation"]
+    assert reading["safety_class"] is None
+    assert reading["written_language"] == "en" and reading["language_fallback"] is False
     assert reading["completed_at"] >= reading["created_at"]
 
 

@@ -1,4 +1,4 @@
-"""Prompt rendering: every card in the prompt, and the question held as data."""
+"""Prompt rendering: every card, the reader's analysis, and the question held as data."""
 
 from __future__ import annotations
 
@@ -71,8 +71,40 @@ def test_language_names_fall_back_sensibly() -> None:
 
 def test_system_prompt_sets_boundaries() -> None:
     system = build_prompt(context()).system.lower()
-    for word in ("medical", "legal", "financial", "synthesis", "reversed", "position"):
+    for word in (
+        "health",
+        "legal",
+        "money",
+        "suicide",
+        "crisis line",
+        "never invent phone",
+        "no yes or no",
+        "synthesis",
+        "reversed",
+        "position",
+        "past tense",
+    ):
         assert word in system
+
+
+def test_user_prompt_carries_the_readers_analysis() -> None:
+    prompt = build_prompt(context("Should I take the new job offer?"))
+    assert prompt.plan is not None
+    answer = prompt.plan.answer
+    assert "question type: yes_no; topic: career" in prompt.user
+    assert f"lean: {answer.lean}; strength: {answer.strength:.2f}" in prompt.user
+    assert "(class: past)" in prompt.user and "(class: future)" in prompt.user
+    # The analysis sits outside the question tags: it is ours, not the user's.
+    assert prompt.user.index("Reader's analysis") < prompt.user.index("<question>")
+
+
+def test_user_prompt_names_the_safety_class_and_reversals_off() -> None:
+    upright = ReadingContext("Will my surgery go well?", "Three Card", "en", CARDS, False)
+    prompt = build_prompt(upright)
+    assert "safety class: medical" in prompt.user
+    assert "lean: not_applicable" in prompt.user
+    assert "Three of Cups (upright" in prompt.user
+    assert "reversals are off" in prompt.user
 
 
 def test_question_cannot_close_the_tag() -> None:

@@ -104,6 +104,10 @@ class Reading(Base):
     cards: Mapped[list[dict]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     interpretation: Mapped[str] = mapped_column(Text, default="")
+    # The reader's own analysis, whoever writes the prose: crisis | medical | ... | None.
+    safety_class: Mapped[str | None] = mapped_column(String(16))
+    # {"answer": {...}, "sections": [...], "language": "en", "language_fallback": false}
+    reader: Mapped[dict | None] = mapped_column(JSON)
     provider: Mapped[str | None] = mapped_column(String(20))
     model: Mapped[str | None] = mapped_column(String(80))
     # [{"provider": "gemini", "outcome": "rate_limited", "latency_ms": 12.5}, ...]

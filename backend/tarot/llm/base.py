@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class ErrorKind(StrEnum):
@@ -64,6 +64,7 @@ class ReadingContext:
     spread_name: str
     language: str
     cards: tuple[DrawnCard, ...]
+    reversals: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Prompt:
     system: str
     user: str
     context: ReadingContext
+    plan: Any = None  # the reader's plan (tarot.llm.reader.plan.Plan) the prose must agree with
 
 
 @dataclass(slots=True)

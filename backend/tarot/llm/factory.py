@@ -24,7 +24,7 @@ log = logging.getLogger("tarot.llm")
 PROVIDER_MODULES = {
     "gemini": "tarot.llm.gemini_provider",
     "openai": "tarot.llm.openai_provider",
-    "offline": "tarot.llm.offline",
+    "offline": "tarot.llm.reader.provider",
 }
 SDK_MODULES = {"gemini": "google.genai", "openai": "openai"}
 

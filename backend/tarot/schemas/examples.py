@@ -61,6 +61,27 @@ READING = {
         }
     ],
     "interpretation": "The Magician says the month rewards one clear aim.",
+    "answer": {
+        "question_type": "how",
+        "lean": "not_applicable",
+        "strength": 0.67,
+        "positions": [1],
+        "summary": "The thread running through it all is skill put to work.",
+        "advice": "Pick one project this week and give it a first hour of real work.",
+    },
+    "sections": [
+        {
+            "position": 1,
+            "position_name": "The card",
+            "position_class": "single",
+            "card_id": "the-magician",
+            "reversed": False,
+            "text": "Your card is the Magician: the tools are already on your table.",
+        }
+    ],
+    "safety_class": None,
+    "written_language": "en",
+    "language_fallback": False,
     "provider": "offline",
     "model": "offline",
     "attempts": [{"provider": "offline", "outcome": "ok", "latency_ms": 1.2}],

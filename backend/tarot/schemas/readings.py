@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -83,6 +83,28 @@ class AttemptRead(BaseModel):
     latency_ms: float
 
 
+class ReadingAnswer(BaseModel):
+    """The reader's answer, from its own card analysis whichever provider wrote the prose."""
+
+    question_type: Literal["yes_no", "either_or", "how", "when", "open"]
+    lean: Literal["yes", "no", "unclear", "not_applicable"]
+    strength: float = Field(ge=0, le=1, description="How firmly the cards point, 0 to 1.")
+    positions: list[int] = Field(description="The positions the answer rests on.")
+    summary: str
+    advice: str
+
+
+class ReadingSection(BaseModel):
+    """What one position says, as the offline reader reads it."""
+
+    position: int
+    position_name: str
+    position_class: str
+    card_id: str
+    reversed: bool
+    text: str
+
+
 class ReadingRead(BaseModel):
     """A reading with its cards, interpretation and provenance."""
 
@@ -95,6 +117,17 @@ class ReadingRead(BaseModel):
     seed: int | None
     cards: list[ReadingCardRead]
     interpretation: str
+    answer: ReadingAnswer | None
+    sections: list[ReadingSection]
+    safety_class: Literal["crisis", "medical", "pregnancy", "legal", "money"] | None = Field(
+        description="Set when the question needs care first; a crisis gets no verdict."
+    )
+    written_language: str | None = Field(
+        description="The language the interpretation is written in, once it is written."
+    )
+    language_fallback: bool = Field(
+        description="True when the offline reader lacked the language and wrote English."
+    )
     provider: str | None
     model: str | None
     attempts: list[AttemptRead]

@@ -15,11 +15,12 @@ from sqlalchemy import and_, func, or_, select, update
 from tarot.config import Settings
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
-from tarot.llm.base import DrawnCard, ReadingContext
-from tarot.llm.factory import ChainExhausted, ChainRun, ProviderFactory, StreamCut
+from tarot.llm.base import ReadingContext
+from tarot.llm.factory import Attempt, ChainExhausted, ChainRun, ProviderFactory, StreamCut
 from tarot.llm.prompt import build_prompt
 from tarot.services.cache import Cache
 from tarot.services.metrics import Metrics
+from tarot.services.reader import reading_context
 from tarot.services.spreads import lay_out
 
 log = logging.getLogger("tarot.queue")
@@ -264,8 +265,11 @@ class ReadingQueue:
         deadline = time.monotonic() + self.settings.reading_deadline_seconds
         prompt = build_prompt(await self._context(reading))
         last_flush = time.monotonic()
+        # A crisis question gets the reader's care text and never an LLM's verdict.
+        crisis = prompt.plan is not None and prompt.plan.safety_class == "crisis"
+        texts = self._offline(prompt, run) if crisis else None
         try:
-            async for text in self.factory.stream(prompt, run, deadline=deadline):
+            async for text in texts or self.factory.stream(prompt, run, deadline=deadline):
                 live.append(text)
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
                     await self._save(reading, live.text, run=None)
@@ -275,6 +279,15 @@ class ReadingQueue:
         except ChainExhausted as exhausted:
             return "failed", str(exhausted)
         return "completed", None
+
+    async def _offline(self, prompt, run: ChainRun):
+        """The offline reader alone, whatever the chain says."""
+        began = time.monotonic()
+        provider = await self.factory.get("offline")
+        async for chunk in provider.stream(prompt):
+            yield chunk.text
+        run.attempts.append(Attempt("offline", "ok", round((time.monotonic() - began) * 1000, 1)))
+        run.provider, run.model = provider.name, provider.model
 
     def _observe(self, run: ChainRun, status: str) -> None:
         self.metrics.observe_reading(run.provider, status)
@@ -298,23 +311,13 @@ class ReadingQueue:
             slug=reading.spread_slug,
             laid=reading.cards,
         )
-        drawn = tuple(
-            DrawnCard(
-                position=place.position,
-                position_name=place.name,
-                position_prompt=place.prompt,
-                card_id=card.id,
-                card_name=card.name,
-                arcana=card.arcana.value,
-                suit=card.suit.value if card.suit else None,
-                element=card.element,
-                reversed=flipped,
-                keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
-                meaning=card.meaning_reversed if flipped else card.meaning_upright,
-            )
-            for place, card, flipped in layout
+        return reading_context(
+            question=reading.question,
+            language=reading.language,
+            reversals=reading.reversals,
+            spread=spread,
+            layout=layout,
         )
-        return ReadingContext(reading.question, spread.name, reading.language, drawn)
 
     async def _save(
         self,

@@ -23,6 +23,7 @@ from tarot.services.cards import load_deck
 from tarot.services.draw import draw
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
+from tarot.services.reader import reading_context, structured
 from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
@@ -47,6 +48,18 @@ async def create_reading(
     drawn = draw(
         count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
     )
+    layout = [
+        (place, deck[index], flipped)
+        for place, (index, flipped) in zip(spread.positions, drawn, strict=True)
+    ]
+    context = reading_context(
+        question=data.question,
+        language=data.language,
+        reversals=data.reversals,
+        spread=spread,
+        layout=layout,
+    )
+    reader = structured(context=context, settings=settings)
     # Last before the insert: the admission lock is held until the route commits, and
     # nothing in between may need a second pooled connection.
     await admit_pending(session=session, limit=settings.queue_max_pending)
@@ -59,9 +72,11 @@ async def create_reading(
         reversals=data.reversals,
         seed=data.seed,
         cards=[
-            {"position": place.position, "card_id": deck[index].id, "reversed": flipped}
-            for place, (index, flipped) in zip(spread.positions, drawn, strict=True)
+            {"position": place.position, "card_id": card.id, "reversed": flipped}
+            for place, card, flipped in layout
         ],
+        safety_class=reader["safety_class"],
+        reader=reader,
         status="pending",
         interpretation="",
         attempts=[],
@@ -120,6 +135,10 @@ async def to_schema(
         )
         for place, card, flipped in layout
     ]
+    reader = reading.reader or {}
+    written_in = None
+    if reading.status == "completed":
+        written_in = reader.get("language") if reading.provider == "offline" else reading.language
     return ReadingRead(
         id=reading.id,
         status=reading.status,
@@ -130,6 +149,12 @@ async def to_schema(
         seed=reading.seed,
         cards=cards,
         interpretation=reading.interpretation,
+        answer=reader.get("answer"),
+        sections=reader.get("sections", []),
+        safety_class=reading.safety_class,
+        written_language=written_in,
+        language_fallback=bool(written_in and reader.get("language_fallback"))
+        and reading.provider == "offline",
         provider=reading.provider,
         model=reading.model,
         attempts=reading.attempts or [],
@@ -239,7 +264,7 @@ async def stream_events(
             frames.append(_event("chunk", {"text": text[sent:]}, event_id=chunk_id))
             sent = len(text)
         if live is None and current == "completed":
-            frames.append(_event("done", {"provider": row.provider, "model": row.model}))
+            frames.append(_event("done", _done(row)))
         elif live is None and current == "failed":
             frames.append(_event("error", {"error": row.error or "generation failed"}))
         for frame in frames:
@@ -257,6 +282,18 @@ async def stream_events(
         else:
             # Pending, or generating on another instance: follow the table instead.
             await asyncio.sleep(DB_POLL_SECONDS)
+
+
+def _done(row: Reading) -> dict:
+    """The `done` event: who wrote the reading, and the reader's structured answer."""
+    reader = row.reader or {}
+    return {
+        "provider": row.provider,
+        "model": row.model,
+        "safety_class": row.safety_class,
+        "answer": reader.get("answer"),
+        "sections": reader.get("sections", []),
+    }
 
 
 def _parse_event_id(value: str | None) -> tuple[int | None, int, bool]:

@@ -1,0 +1,158 @@
+"""A seeded corpus of readings for the quality tests: many question types, topics and spreads."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from tarot.llm.reader.compose import Written, write
+from tarot.llm.reader.sample import context
+
+SPREADS = ("single", "three-card", "situation-action-outcome", "relationship", "horseshoe",
+           "celtic-cross", "yes-no")  # fmt: skip
+CARD_COUNTS = {"single": 1, "yes-no": 1, "three-card": 3, "situation-action-outcome": 3,
+               "relationship": 5, "horseshoe": 7, "celtic-cross": 10}  # fmt: skip
+
+QUESTIONS = {
+    "en": {
+        "yes_no": [
+            "Should I take the new job offer?",
+            "Will I get the promotion this year?",
+            "Does my ex still love me?",
+            "Is it time to leave my job?",
+            "Should I ask her out?",
+            "Will my business make a profit this year?",
+            "Is he the right partner for me?",
+            "Should I go back to university?",
+            "Will I pass my driving test?",
+            "Can I trust my new colleague?",
+            "Is this the right time to start my own company?",
+            "Will we get back together?",
+            "Should I forgive my brother?",
+            "Will the move to the coast make me happier?",
+            "Should I apply for the manager position?",
+            "Is my friend being honest with me?",
+            "Will I find a flat before the summer?",
+            "Should I tell my partner how I really feel?",
+        ],
+        "either_or": [
+            "Should I stay in Madrid or move to Berlin?",
+            "Should I take the job in London or stay with my team?",
+            "Should I study law or medicine?",
+            "Is it better to wait or to speak up now?",
+            "Should I rent a flat or buy a house?",
+        ],
+        "how": [
+            "How can I heal my relationship with my sister?",
+            "How can I repair my friendship with Sam?",
+            "What should I do about my difficult boss?",
+            "How can I find more balance between work and rest?",
+            "How do I get my confidence back after the breakup?",
+            "What can I do to save more money?",
+            "How can I support my mother through this change?",
+            "How do I prepare for the interview next week?",
+        ],
+        "when": [
+            "When will I meet someone special?",
+            "When will my career finally take off?",
+            "When will things settle down at home?",
+            "How long until I feel at peace again?",
+        ],
+        "open": [
+            "What should I focus on this month?",
+            "What do I need to know about my love life?",
+            "What is blocking my creativity?",
+            "What does the coming year hold for my family?",
+            "Why do I keep ending up in the same arguments with my father?",
+            "What is my next step on my spiritual path?",
+        ],
+    },
+}
+
+
+# What each language's quality checks look for; a new language adds its own entry.
+CHECKS = {
+    "en": {
+        "career_question": "Should I take the new job offer?",
+        "love_question": "Does my ex still love me?",
+        "career_words": r"\b(work\w*|jobs?|career\w*|colleagues?|boss|office|professional|role|projects?)\b",
+        "romance_words": r"\b(romance|romantic|lovers?|dating|boyfriend|girlfriend|soulmate|flirt\w*|crush)\b",
+        "love_words": r"\b(lov\w*|partners?|relationships?|romance|romantic|heart\w*|intima\w*|together|closeness|reconcil\w*|affection\w*|bond\w*|feelings?|couple|commitment|connection|break-?ups?|exes|ex)\b",
+        "work_words": r"\b(jobs?|career\w*|colleagues?|boss|office|promotion|salary)\b",
+        "past_tense": r"\b(\w+ed|used to|was|were|had|did|came|began|left|made|took|gave|felt|lost|went|grew|became|broke|found|held|kept|built|chose|knew|met|saw|spent|taught|thought|won|fell|ran|brought|caught|sought|told|got|set|let|put|cut|hurt|shut|drew|rode|stood|sat|fought|struck|wore|paid|led|meant|heard|slept|woke|laid|said|shook|threw|wrote|spoke|stole|forgot|hid|dealt|lent|sent|bent|lit|fed|fled|sped|swept|wept|crept|rose|drove|shone|froze|tore|swore|rang|sang|drank|sprang|flew|blew|withdrew|overcame|forgave|ate|withheld|understood|bought|bore|sank|spun|stuck|swung|hung|clung|dug|sold|bound|wound|ground|burnt|learnt|dreamt|spilt|dwelt|outgrew|arose|undertook|upheld)\b",
+        "future_tense": r"\b(will|is going to|are going to)\b",
+        "hope_words": r"\bhop\w*",
+        "fear_words": r"\b(fear\w*|dread\w*|worr\w*|afraid)\b",
+        "crisis": [
+            "I don't want to be alive anymore. Will things ever get better?",
+            "Should I kill myself?",
+            "I want to die. Is there any point?",
+        ],
+        "medical": [
+            "Will my surgery go well?",
+            "Should I stop my medication?",
+            "Will the biopsy come back clear?",
+        ],
+        "verdict_words": r"\b(yes|no)\b",
+        "long_question": "I have been with my partner for six years and lately we argue about "
+        "everything, money, chores, his family, my job, and I wonder whether we still want the "
+        "same life or whether it is time to go separate ways before we hurt each other more?",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One reading of the corpus with what produced it."""
+
+    question: str
+    question_type: str
+    spread: str
+    seed: int
+    written: Written
+
+
+def corpus(language: str = "en", count: int = 210, *, reversals: bool = True) -> list[Sample]:
+    """`count` seeded readings, cycling question types, questions and spreads."""
+    table = QUESTIONS.get(language, QUESTIONS["en"])
+    pool = [(kind, question) for kind, items in table.items() for question in items]
+    samples = []
+    for index in range(count):
+        kind, question = pool[(index * 7) % len(pool)]
+        spread = SPREADS[index % len(SPREADS)]
+        ctx = context(question, spread, seed=1000 + index, language=language, reversals=reversals)
+        samples.append(Sample(question, kind, spread, 1000 + index, write(ctx)))
+    return samples
+
+
+# A sentence ends at . ! ? (and a closing quote) before a space, or at 。！？ in Chinese.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[^a-z,;])|(?<=[.!?][”\"])\s+(?=[^a-z,;])|(?<=[。！？])(?![」”])|(?<=[。！？][」”])"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a reading, whitespace normalized."""
+    return [" ".join(part.split()) for part in _SENTENCE.split(text) if part.strip()]
+
+
+def shared_share(samples: list[Sample]) -> float:
+    """The share of sentences that also appear in another reading of the corpus."""
+    owners: dict[str, set[int]] = {}
+    per_reading = [sentences(sample.written.text) for sample in samples]
+    for index, items in enumerate(per_reading):
+        for sentence in items:
+            owners.setdefault(sentence, set()).add(index)
+    total = sum(len(items) for items in per_reading)
+    shared = sum(1 for items in per_reading for sentence in items if len(owners[sentence]) > 1)
+    return shared / total
+
+
+def self_repeats(samples: list[Sample]) -> list[tuple[Sample, str]]:
+    """Readings that say one sentence twice, with the sentence."""
+    found = []
+    for sample in samples:
+        counts = Counter(sentences(sample.written.text))
+        found.extend((sample, s) for s, n in counts.items() if n > 1)
+    return found

@@ -1,0 +1,51 @@
+"""Golden readings: seeded, deterministic, read through by a person. `python golden.py` rewrites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tarot.llm.reader.compose import write
+from tarot.llm.reader.sample import context
+
+FOLDER = Path(__file__).parent / "golden"
+CASES = {
+    "en-job-offer-three-card": ("Should I take the new job offer?", "three-card", 17, "en"),
+    "en-sister-celtic-cross": (
+        "How can I heal my relationship with my sister?",
+        "celtic-cross",
+        17,
+        "en",
+    ),
+    "en-ex-relationship": ("Does my ex still love me?", "relationship", 23, "en"),
+    "en-madrid-berlin": (
+        "Should I stay in Madrid or move to Berlin?",
+        "situation-action-outcome",
+        5,
+        "en",
+    ),
+    "en-surgery-medical": ("Will my surgery go well?", "three-card", 8, "en"),
+    "en-crisis": (
+        "I don't want to be alive anymore. Will things ever get better?",
+        "three-card",
+        2,
+        "en",
+    ),
+    "en-career-when-horseshoe": ("When will my career finally take off?", "horseshoe", 31, "en"),
+    "en-focus-single": ("What should I focus on this month?", "single", 4, "en"),
+}
+
+
+def render(name: str) -> str:
+    """The golden text of one case: a header naming its inputs, then the reading."""
+    question, spread, seed, language = CASES[name]
+    written = write(context(question, spread, seed=seed, language=language))
+    answer = written.plan.answer
+    header = (f"# {question}\n# spread {spread}, seed {seed}, language {language}; "
+              f"{answer.question_type}, lean {answer.lean}, strength {answer.strength}\n\n")  # fmt: skip
+    return header + written.text + "\n"
+
+
+if __name__ == "__main__":
+    FOLDER.mkdir(exist_ok=True)
+    for case in CASES:
+        (FOLDER / f"{case}.txt").write_text(render(case), encoding="utf-8")
