@@ -23,7 +23,7 @@ CARD_POSITIONS = (
     "foundation",
 )
 DEFAULT_LANGUAGE = "en"
-_MAY_BE_EMPTY = frozenset({"contractions", "bare", "articles"})
+_MAY_BE_EMPTY = frozenset({"contractions", "bare", "articles", "spaces", "capitalize", "sentence_join"})
 
 
 def _read(path: Path) -> dict:
