@@ -175,6 +175,7 @@ CHECKS["zh-TW"] = {
     "我常常在想我們是不是還想要同樣的生活，還是應該在傷害彼此更深之前分開？",
 }
 
+
 @dataclass(frozen=True)
 class Sample:
     """One reading of the corpus with what produced it."""
