@@ -34,6 +34,21 @@ CASES = {
     "en-focus-single": ("What should I focus on this month?", "single", 4, "en"),
 }
 
+# zh-TW: read through by a Taiwanese reader (the zh helper) before they were written down.
+CASES |= {
+    "zh-TW-job-offer-three-card": ("我應該接受新的工作機會嗎？", "three-card", 17, "zh-TW"),
+    "zh-TW-sister-celtic-cross": ("我要怎麼改善和妹妹的關係？", "celtic-cross", 17, "zh-TW"),
+    "zh-TW-ex-relationship": ("前任還愛我嗎？", "relationship", 23, "zh-TW"),
+    "zh-TW-taipei-taichung": (
+        "我應該留在台北還是搬去台中？",
+        "situation-action-outcome",
+        5,
+        "zh-TW",
+    ),
+    "zh-TW-surgery-medical": ("我的手術會順利嗎？", "three-card", 8, "zh-TW"),
+    "zh-TW-crisis": ("我不想活了，未來會好嗎？", "three-card", 2, "zh-TW"),
+}
+
 
 def render(name: str) -> str:
     """The golden text of one case: a header naming its inputs, then the reading."""

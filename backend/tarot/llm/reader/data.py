@@ -23,7 +23,10 @@ CARD_POSITIONS = (
     "foundation",
 )
 DEFAULT_LANGUAGE = "en"
-_MAY_BE_EMPTY = frozenset({"contractions", "bare", "articles"})
+# Keys a language may set to false or empty (Chinese: no spaces, no capitals, "" between sentences).
+_MAY_BE_EMPTY = frozenset(
+    {"contractions", "bare", "articles", "spaces", "capitalize", "sentence_join"}
+)
 
 
 def _read(path: Path) -> dict:
