@@ -37,6 +37,10 @@ class Settings(BaseModel):
     db_pool_size: int = 3
     db_max_overflow: int = 2
     db_echo: bool = False
+    # A database that is down or frozen must give a 503 within seconds, not hang a request.
+    db_connect_timeout_seconds: float = Field(2.0, gt=0)
+    db_command_timeout_seconds: float = Field(2.0, gt=0)
+    db_pool_timeout_seconds: float = Field(2.0, gt=0)
 
     cache_enabled: bool = True
     cache_ttl_seconds: int = 3600
@@ -66,7 +70,10 @@ class Settings(BaseModel):
     llm_max_retry_after_seconds: float = 10.0
     llm_cooldown_failures: int = 3
     llm_cooldown_seconds: float = 60.0
-    llm_max_output_tokens: int = 1200
+    # Output budget per reading: base + per position (a Celtic Cross gets 3,000), capped.
+    llm_output_tokens_base: int = Field(500, ge=1)
+    llm_output_tokens_per_position: int = Field(250, ge=0)
+    llm_max_output_tokens: int = Field(4096, ge=1)
 
     # Reading queue.
     worker_concurrency: int = 4

@@ -75,11 +75,11 @@ async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
         real_stream = factory.stream
         calls = []
 
-        def flaky(prompt, run, *, deadline):
+        def flaky(prompt, run, *, deadline, **options):
             calls.append(1)
             if len(calls) == 1:
                 raise RuntimeError("a bug, not a provider failure")
-            return real_stream(prompt, run, deadline=deadline)
+            return real_stream(prompt, run, deadline=deadline, **options)
 
         monkeypatch.setattr(factory, "stream", flaky)
         body = {"question": "q", "spread": "single"}

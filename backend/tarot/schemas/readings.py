@@ -78,6 +78,7 @@ class AttemptRead(BaseModel):
     provider: str
     outcome: str
     latency_ms: float
+    detail: str | None = None  # why it failed, e.g. "gemini finished with MAX_TOKENS"
 
 
 class ReadingRead(BaseModel):

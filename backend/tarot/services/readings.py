@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.models import Reading
+from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import NotFound, Unavailable
 from tarot.schemas.common import Page
@@ -24,6 +25,9 @@ from tarot.services.queue import TERMINAL, ReadingQueue
 from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
+# Sent as the last frame when the server stops or the database fails mid-stream: an
+# EventSource reconnects after this many milliseconds, with its Last-Event-ID.
+RECONNECT_MS = 1000
 
 
 async def create_reading(
@@ -205,9 +209,18 @@ async def stream_events(
     status, last_frame = None, loop.time()
     row: Reading | None = reading
     while True:
+        if queue.draining:
+            yield f"retry: {RECONNECT_MS}\n: this server is stopping; reconnect\n\n"
+            return
         live = queue.live.get(reading.id)
         if live is None:
-            row = row or await _fresh(db, reading.id)
+            try:
+                row = row or await _fresh(db, reading.id)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                yield f"retry: {RECONNECT_MS * 5}\n: the database is not answering\n\n"
+                return
             if row is None:
                 yield _event("error", {"error": "the reading was deleted"})
                 return
@@ -227,6 +240,8 @@ async def stream_events(
             chunk_id = f"{generation}-{len(text)}"
             frames.append(_event("chunk", {"text": text[sent:]}, event_id=chunk_id))
             sent = len(text)
+            if live is not None:
+                live.delivered = True  # from now on this text pins its provider
         if live is None and current == "completed":
             frames.append(_event("done", {"provider": row.provider, "model": row.model}))
         elif live is None and current == "failed":

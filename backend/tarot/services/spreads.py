@@ -6,9 +6,10 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tarot.db.models import Spread
+from tarot.db.models import Reading, Spread
 from tarot.db.session import Database
 from tarot.errors import InvalidInput, NotFound
+from tarot.llm.base import DrawnCard, ReadingContext
 from tarot.schemas.cards import CardRead
 from tarot.schemas.spreads import SpreadPosition, SpreadRead, SpreadUpdate
 from tarot.services.cache import Cache, CachedBody
@@ -49,6 +50,36 @@ async def lay_out(
     return spread, [
         (places[item["position"]], deck[item["card_id"]], item["reversed"]) for item in laid
     ]
+
+
+async def reading_context(
+    *, db: Database, cache: Cache, image_base_url: str, reading: Reading
+) -> ReadingContext:
+    """What a writer needs for one stored reading: its question, spread and drawn cards."""
+    spread, layout = await lay_out(
+        db=db,
+        cache=cache,
+        image_base_url=image_base_url,
+        slug=reading.spread_slug,
+        laid=reading.cards,
+    )
+    drawn = tuple(
+        DrawnCard(
+            position=place.position,
+            position_name=place.name,
+            position_prompt=place.prompt,
+            card_id=card.id,
+            card_name=card.name,
+            arcana=card.arcana.value,
+            suit=card.suit.value if card.suit else None,
+            element=card.element,
+            reversed=flipped,
+            keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
+            meaning=card.meaning_reversed if flipped else card.meaning_upright,
+        )
+        for place, card, flipped in layout
+    )
+    return ReadingContext(reading.question, spread.name, reading.language, drawn)
 
 
 async def list_spreads(*, db: Database, cache: Cache) -> CachedBody:
