@@ -14,7 +14,7 @@ from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
-from tarot.errors import NotFound, Unavailable
+from tarot.errors import Conflict, NotFound, Unavailable
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
 from tarot.services.cache import Cache
@@ -140,6 +140,27 @@ async def to_schema(
         completed_at=reading.completed_at,
         stream_url=stream_url,
     )
+
+
+async def retry_reading(
+    *,
+    session: AsyncSession,
+    queue: ReadingQueue,
+    settings: Settings,
+    reading_id: uuid.UUID,
+    owner_id: uuid.UUID | None = None,
+) -> Reading:
+    """Queue a failed reading to be written again, with the same cards and question."""
+    reading = await get_reading(session=session, reading_id=reading_id, owner_id=owner_id)
+    if reading.status != "failed":
+        raise Conflict(f"Only a failed reading can be written again; this one is {reading.status}.")
+    if await queue.pending_count() >= settings.queue_max_pending:
+        raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
+    reading.status, reading.interpretation, reading.error = "pending", "", None
+    reading.provider = reading.model = reading.usage = reading.completed_at = None
+    reading.attempts, reading.lease_until = [], None
+    await session.flush()
+    return reading
 
 
 async def list_readings(
