@@ -61,15 +61,24 @@ class ReadingQueue:
             for index in range(self.settings.worker_concurrency)
         ]
 
-    async def stop(self) -> None:
-        """Cancel the workers; a reading cut short is handed back to the queue."""
+    def drain(self) -> None:
+        """Stop claiming now; readings being written are handed back; followers are told."""
+        if self.draining:
+            return
         self.draining = True
+        log.warning("stopping: no new claims; %d reading(s) handed back", self.active)
         for task in self._workers:
-            task.cancel()
-        await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
+            task.cancel()  # each cancelled worker releases its reading (see process())
         for live in list(self.live.values()):
             live.wake()
+        for done in self._done.values():
+            done.set()
+
+    async def stop(self) -> None:
+        """Cancel the workers; a reading cut short is handed back to the queue."""
+        self.drain()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers = []
 
     def wake(self) -> None:
         """Tell idle workers that a new reading is waiting."""
@@ -90,7 +99,8 @@ class ReadingQueue:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(min(remaining, 1.0)):
                         await event.wait()
-                        return True
+                        # Woken by a drain, the reading may well be unfinished.
+                        return not self.draining or await self._status(reading_id) in TERMINAL
                 if await self._status(reading_id) in TERMINAL:
                     return True
             return False
