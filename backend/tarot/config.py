@@ -9,6 +9,7 @@ from functools import lru_cache
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./tarot.db"
+RATE_LIMIT_SCHEMES = frozenset({"memory", "redis", "rediss", "redis+unix"})
 
 
 def normalize_database_url(url: str) -> str:
@@ -92,6 +93,9 @@ class Settings(BaseModel):
     rate_readings_anonymous: str = "10/minute"
     rate_readings_user: str = "30/minute"
     rate_auth: str = "10/minute"
+    # Where the counters live: memory:// (per instance) or redis://host:port/db (shared).
+    rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = "tarot"
     max_body_bytes: int = 16 * 1024
     cors_origins: str = ""
     trusted_proxies: str = ""
@@ -116,6 +120,14 @@ class Settings(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        scheme = value.partition("://")[0]
+        if scheme not in RATE_LIMIT_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(sorted(RATE_LIMIT_SCHEMES))}://")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -115,7 +115,7 @@ def rate_limit(scope: str):
         else:
             rule = settings.rate_auth
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
-        request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
+        await request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
 
     check.documented_errors = (429,)  # type: ignore[attr-defined]  # read by api/openapi.py
     return Depends(check)

@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.limiter = RateLimiter()
+    app.state.limiter = RateLimiter(
+        storage_uri=settings.rate_limit_storage, key_prefix=settings.rate_limit_key_prefix
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.
