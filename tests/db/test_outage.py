@@ -182,9 +182,10 @@ async def test_readings_in_flight_survive_a_restart_and_are_written_once(cluster
             return True
 
         for _ in range(100):
-            if await all_writing():
+            if writing := await all_writing():
                 break
             await asyncio.sleep(0.1)
+        assert writing, "the outage must hit readings mid-generation"
         cluster.stop()
         await asyncio.sleep(1.5)  # the providers keep streaming while progress saves fail
         cluster.start()
@@ -203,7 +204,9 @@ async def test_readings_in_flight_survive_a_restart_and_are_written_once(cluster
     assert all(reading["interpretation"] == REPLY for reading in finished)
     assert all(reading["provider"] == "gemini" for reading in finished)
     assert len(gemini.requests) == 4, "no reading was abandoned and written a second time"
-    assert "Traceback" not in server.log(), server.log()
+    log = server.log()
+    assert log.count("reading workers back off") == 1, log
+    assert "Traceback" not in log, log
 
 
 async def wait_for_log(server: AppServer, text: str, seconds: float = 20) -> None:
