@@ -85,6 +85,7 @@ def make_settings(database_urls: dict[str, str]) -> Callable[..., Settings]:
             # own cluster with the production timeouts.
             "db_command_timeout_seconds": 15,
             "db_pool_timeout_seconds": 15,
+            "db_connect_timeout_seconds": 15,
         }
         return Settings(**(values | overrides))
 
