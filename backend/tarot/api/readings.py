@@ -258,6 +258,7 @@ async def stream_reading(
 )
 async def retry_reading(
     reading_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     user: OptionalUser,
     db: DbDep,
@@ -274,7 +275,15 @@ async def retry_reading(
     )
     await session.commit()  # durable before a worker can look for it
     queue.wake()
-    return await reading_service.to_schema(db=db, cache=cache, reading=reading)
+    return await reading_service.to_schema(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        reading=reading,
+        stream_url=_stream_url(
+            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
+        ),
+    )
 
 
 @router.delete(
