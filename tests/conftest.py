@@ -103,6 +103,11 @@ def make_settings(database_urls: dict[str, str]) -> Callable[..., Settings]:
             "rate_readings_anonymous": "10000/minute",
             "rate_readings_user": "10000/minute",
             "rate_auth": "10000/minute",
+            # The shared test server is loaded by parallel runs; the outage tests run their
+            # own cluster with the production timeouts.
+            "db_command_timeout_seconds": 15,
+            "db_pool_timeout_seconds": 15,
+            "db_connect_timeout_seconds": 15,
         }
         return Settings(**(values | overrides))
 

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -11,6 +12,7 @@ from fakes.llm_servers import FakeLLMServer
 # PyJWT pulls in cryptography (~10 MB): only accounts and owned readings' stream tokens need it.
 HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic", "jwt")
 HEAVY += ("swagger_ui_bundle", "argon2")
+HEAVY += ("redis",)
 
 SCRIPT = """
 import asyncio, json, sys
@@ -109,3 +111,14 @@ def test_swagger_ui_files_load_only_when_docs_are_opened(database_urls):
     assert "swagger_ui_bundle" not in report["after_reading"]
     assert "swagger_ui_bundle" not in report["after_docs_page"], "the page itself needs no files"
     assert "swagger_ui_bundle" in report["after_docs"]
+
+
+def test_redis_is_imported_only_when_limits_are_stored_there(database_urls):
+    settings = {
+        "DATABASE_URL": database_urls["sqlite"],
+        "rate_limit_storage": "redis://127.0.0.1:6379/0",
+        "rate_limit_key_prefix": f"tarot-imports-{uuid.uuid4().hex[:12]}",
+    }
+    report = run_fresh(settings)
+    assert report["after_import"] == [] and report["after_catalog"] == []
+    assert report["after_reading"] == ["redis"], "the first limited request brings it in"

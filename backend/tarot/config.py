@@ -9,6 +9,7 @@ from functools import lru_cache
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./tarot.db"
+RATE_LIMIT_SCHEMES = frozenset({"memory", "redis", "rediss", "redis+unix"})
 
 
 def normalize_database_url(url: str) -> str:
@@ -37,6 +38,11 @@ class Settings(BaseModel):
     db_pool_size: int = 3
     db_max_overflow: int = 2
     db_echo: bool = False
+    # A database that is down or frozen must give a 503 within seconds, not hang a request.
+    # At worst a request waits for a pooled connection, its pre-ping, a reconnect: 1 + 2 + 1 s.
+    db_connect_timeout_seconds: float = Field(1.0, gt=0)
+    db_command_timeout_seconds: float = Field(2.0, gt=0)
+    db_pool_timeout_seconds: float = Field(1.0, gt=0)
 
     cache_enabled: bool = True
     cache_ttl_seconds: int = 3600
@@ -66,7 +72,10 @@ class Settings(BaseModel):
     llm_max_retry_after_seconds: float = 10.0
     llm_cooldown_failures: int = 3
     llm_cooldown_seconds: float = 60.0
-    llm_max_output_tokens: int = 1200
+    # Output budget per reading: base + per position (a Celtic Cross gets 3,000), capped.
+    llm_output_tokens_base: int = Field(500, ge=1)
+    llm_output_tokens_per_position: int = Field(250, ge=0)
+    llm_max_output_tokens: int = Field(4096, ge=1)
     # The care line of a crisis reading (local emergency services, a crisis line); unset uses
     # the phrase data's default for the reading's language.
     crisis_text: str | None = None
@@ -88,6 +97,9 @@ class Settings(BaseModel):
     rate_readings_anonymous: str = "10/minute"
     rate_readings_user: str = "30/minute"
     rate_auth: str = "10/minute"
+    # Where the counters live: memory:// (per instance) or redis://host:port/db (shared).
+    rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = "tarot"
     max_body_bytes: int = 16 * 1024
     cors_origins: str = ""
     trusted_proxies: str = ""
@@ -115,6 +127,14 @@ class Settings(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        scheme = value.partition("://")[0]
+        if scheme not in RATE_LIMIT_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(sorted(RATE_LIMIT_SCHEMES))}://")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.models import User
+from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import Forbidden, NotFound, Unauthorized
 from tarot.services import accounts as account_service
@@ -55,8 +56,12 @@ async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
     async with db.sessionmaker() as session:
         try:
             yield session
-        except BaseException:
-            await session.rollback()
+        except BaseException as exc:
+            if is_database_outage(exc):
+                # A rollback would wait on the same dead or frozen connection: drop it instead.
+                await session.invalidate()
+            else:
+                await session.rollback()
             raise
         else:
             await session.commit()
@@ -115,7 +120,7 @@ def rate_limit(scope: str):
         else:
             rule = settings.rate_auth
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
-        request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
+        await request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
 
     check.documented_errors = (429,)  # type: ignore[attr-defined]  # read by api/openapi.py
     return Depends(check)

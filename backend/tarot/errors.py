@@ -10,7 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tarot.db.outage import is_database_outage
+
 PROBLEM_JSON = "application/problem+json"
+# How long a client should wait after a database outage answer: long enough for a restart.
+OUTAGE_RETRY_AFTER_SECONDS = 5
+DATABASE_DOWN = "The database is not answering right now; please retry shortly."
 log = logging.getLogger("tarot.errors")
 
 
@@ -136,7 +141,30 @@ def register_error_handlers(app: FastAPI) -> None:
             detail = f"{request.url.path} allows {headers['Allow']}."
         return problem(exc.status_code, detail, request=request, headers=headers)
 
+    async def _maybe_outage(request: Request, exc: Exception) -> JSONResponse:
+        # Handled here rather than by the catch-all: that one re-raises to the server, which
+        # then drops the keep-alive connection; this keeps it usable.
+        if is_database_outage(exc):
+            log.warning(
+                "database unavailable on %s %s: %s", request.method, request.url.path, _name(exc)
+            )
+            headers = {"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)}
+            return problem(503, DATABASE_DOWN, request=request, headers=headers)
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "An unexpected error occurred.", request=request)
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for kind in (SQLAlchemyError, OSError, TimeoutError):
+        app.add_exception_handler(kind, _maybe_outage)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(500, "An unexpected error occurred.", request=request)
+
+
+def _name(exc: BaseException) -> str:
+    """The error's class, and its cause's: enough to diagnose, with no SQL or parameters."""
+    cause = exc.__cause__ or getattr(exc, "orig", None)
+    return type(exc).__name__ + (f" ({type(cause).__name__})" if cause is not None else "")

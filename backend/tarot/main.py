@@ -37,6 +37,7 @@ from tarot.services.memory import MemoryGuard
 from tarot.services.metrics import Metrics
 from tarot.services.queue import ReadingQueue
 from tarot.services.ratelimit import RateLimiter
+from tarot.services.shutdown import drain_on_signals
 
 EAGER_MODULES = (
     "tarot.llm.openai_provider",
@@ -77,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         metrics=state.metrics,
     )
     state.queue.start()
+    undo_signals = drain_on_signals(state.queue.drain)
     state.listener = None
     if state.db.is_postgres:
         state.listener = CatalogListener(
@@ -102,6 +104,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        undo_signals()
         if state.scheduler is not None:
             state.scheduler.shutdown(wait=False)
             state.scheduler.remove_all_jobs()
@@ -140,7 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.limiter = RateLimiter()
+    app.state.limiter = RateLimiter(
+        storage_uri=settings.rate_limit_storage, key_prefix=settings.rate_limit_key_prefix
+    )
     app.add_middleware(HeadAsGet)  # innermost: metrics and CORS still see the HEAD
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

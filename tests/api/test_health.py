@@ -22,7 +22,9 @@ async def test_ready_is_503_when_database_unreachable(pg_client, make_settings):
         await app.state.db.dispose()
         app.state.db = healthy_db
     assert response.status_code == 503
-    assert "unreachable" in response.json()["reason"]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) > 0
+    assert "unreachable" in response.json()["detail"]
 
 
 async def test_unknown_route_is_problem_404(client):

@@ -26,6 +26,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 FAULTS = frozenset({"ok", "500", "429", "401", "hang", "malformed", "cut", "incomplete"})
+# "finish:REASON" ends the reply with that finish reason, e.g. "finish:MAX_TOKENS" (Gemini) or
+# "finish:content_filter" (OpenAI); streamed, only the first pieces come before it.
+FINISH_FAULT = "finish:"
 DEFAULT_REPLY = "The Star follows the Tower: after the upheaval, a quiet and patient hope."
 _SECRET_HEADERS = frozenset({"authorization", "x-goog-api-key", "api-key"})
 _GEMINI_PATH = re.compile(
@@ -50,8 +53,16 @@ class RecordedRequest:
 class _Cut:
     """An ASGI response that sends part of a body and returns: uvicorn then drops the socket."""
 
-    def __init__(self, *, media_type: str, parts: list[bytes], declared_length: int | None = None):
+    def __init__(
+        self,
+        *,
+        media_type: str,
+        parts: list[bytes],
+        declared_length: int | None = None,
+        delay: float = 0.0,
+    ):
         self.media_type, self.parts, self.declared_length = media_type, parts, declared_length
+        self.delay = delay  # before each part, as `chunk_delay` paces a whole stream
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         headers = [(b"content-type", self.media_type.encode())]
@@ -59,6 +70,8 @@ class _Cut:
             headers.append((b"content-length", str(self.declared_length).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         for part in self.parts:
+            if self.delay:
+                await asyncio.sleep(self.delay)
             await send({"type": "http.response.body", "body": part, "more_body": True})
         # No final body message: uvicorn logs "returned without completing response" and closes.
 
@@ -196,7 +209,8 @@ class FakeLLMServer:
                     received_at=time.monotonic(),
                 )
             )
-        if fault not in FAULTS:
+        finish = fault.removeprefix(FINISH_FAULT) if fault.startswith(FINISH_FAULT) else None
+        if fault not in FAULTS and finish is None:
             return _error(api, 500, f"unknown fault {fault!r}")
         if fault == "500":
             return _error(api, 500, "the fake server failed")
@@ -214,14 +228,15 @@ class FakeLLMServer:
             return await self._hang(request)
         if stream:
             include_usage = api == "gemini" or _include_usage(body)
-            return self._stream(self._events(api, model, include_usage=include_usage), fault)
+            events = self._events(api, model, include_usage=include_usage, finish=finish)
+            return self._stream(events, fault)
         if fault == "malformed":
             return Response(b'{"id": "broken", "choices": [', media_type="application/json")
         if fault == "incomplete":
             return JSONResponse(
                 {"id": "x", "choices": []} if api == "openai" else {"candidates": []}
             )
-        full = json.dumps(self._whole(api, model)).encode()
+        full = json.dumps(self._whole(api, model, finish=finish)).encode()
         if fault == "cut":
             return _Cut(
                 media_type="application/json",
@@ -243,7 +258,8 @@ class FakeLLMServer:
         if fault == "malformed":
             events = [b'data: {"broken": \n\n']
         elif fault == "cut":
-            return _Cut(media_type="text/event-stream", parts=events[: self._good_chunks()])
+            parts = events[: self._good_chunks()]
+            return _Cut(media_type="text/event-stream", parts=parts, delay=self.chunk_delay)
         elif fault == "incomplete":
             events = events[: self._good_chunks()]  # then a clean end, no finish and no [DONE]
         return StreamingResponse(self._paced(events), media_type="text/event-stream")
@@ -268,10 +284,11 @@ class FakeLLMServer:
             return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
         return {"promptTokenCount": p, "candidatesTokenCount": c, "totalTokenCount": p + c}
 
-    def _whole(self, api: str, model: str) -> dict[str, Any]:
+    def _whole(self, api: str, model: str, *, finish: str | None = None) -> dict[str, Any]:
         if api == "openai":
             message = {"role": "assistant", "content": self.reply}
-            choice = {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
+            reason = finish or "stop"
+            choice = {"index": 0, "message": message, "finish_reason": reason, "logprobs": None}
             return {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion",
@@ -282,14 +299,18 @@ class FakeLLMServer:
             }
         candidate = {
             "content": {"role": "model", "parts": [{"text": self.reply}]},
-            "finishReason": "STOP",
+            "finishReason": finish or "STOP",
             "index": 0,
         }
         return {"candidates": [candidate], "usageMetadata": self._usage(api), "modelVersion": model}
 
-    def _events(self, api: str, model: str, *, include_usage: bool) -> list[bytes]:
+    def _events(
+        self, api: str, model: str, *, include_usage: bool, finish: str | None = None
+    ) -> list[bytes]:
         """The full SSE body, one element per chunk, terminator included."""
         pieces = self.pieces()
+        if finish is not None:
+            pieces = pieces[: self._good_chunks()]  # the text stops where the finish says
         if api == "gemini":
             events = []
             for i, piece in enumerate(pieces):
@@ -299,7 +320,7 @@ class FakeLLMServer:
                 }
                 chunk: dict[str, Any] = {"candidates": [candidate], "modelVersion": model}
                 if i == len(pieces) - 1:
-                    candidate["finishReason"] = "STOP"
+                    candidate["finishReason"] = finish or "STOP"
                     chunk["usageMetadata"] = self._usage(api)
                 # Gemini separates events with CRLF pairs.
                 events.append(f"data: {json.dumps(chunk)}\r\n\r\n".encode())
@@ -316,7 +337,8 @@ class FakeLLMServer:
         bodies = [
             base | {"choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas
         ]
-        bodies.append(base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        end = {"index": 0, "delta": {}, "finish_reason": finish or "stop"}
+        bodies.append(base | {"choices": [end]})
         if include_usage:
             bodies.append(base | {"choices": [], "usage": self._usage(api)})
         return [f"data: {json.dumps(b)}\n\n".encode() for b in bodies] + [b"data: [DONE]\n\n"]

@@ -128,21 +128,6 @@ async def test_malformed_and_401_are_not_retried(chain, gemini, openai):
     assert "sk-test-key" not in json.dumps(reading)
 
 
-async def test_cut_mid_stream_fails_the_reading_and_says_so(chain, gemini, openai):
-    gemini.script = ["cut"]
-    async with chain() as client:
-        reading = await read(client)
-        async with client.stream("GET", f"/api/v1/readings/{reading['id']}/stream") as response:
-            body = (await response.aread()).decode()
-    assert reading["status"] == "failed"
-    assert reading["provider"] is None
-    assert outcomes(reading) == [("gemini", "cut")]
-    assert "mid-stream" in reading["error"]
-    assert reading["interpretation"] and gemini.reply.startswith(reading["interpretation"])
-    assert not openai.requests, "no fallback once text reached the client"
-    assert "event: error" in body and "event: done" not in body
-
-
 async def test_cooldown_skips_a_failing_provider(chain, gemini, openai):
     gemini.script = ["500"] * 10
     async with chain(llm_cooldown_failures=2, llm_cooldown_seconds=60) as client:

@@ -21,7 +21,7 @@ async def test_generate_sends_contents_and_system_instruction(provider, server):
     assert request.path.endswith(f"/models/{MODEL}:generateContent")
     assert request.body["contents"] == [{"role": "user", "parts": [{"text": PROMPT.user}]}]
     assert request.body["systemInstruction"]["parts"] == [{"text": PROMPT.system}]
-    assert request.body["generationConfig"]["maxOutputTokens"] == 1200
+    assert request.body["generationConfig"]["maxOutputTokens"] == 500 + 250  # one card
     # The SDK passes the field name through as written; Google's JSON parsing takes either.
     assert list(request.body["generationConfig"]["thinkingConfig"].values()) == [0]
     assert "x-goog-api-key" not in request.headers

@@ -22,7 +22,7 @@ async def test_generate_sends_the_prompt_as_chat_messages(provider, server):
         {"role": "system", "content": PROMPT.system},
         {"role": "user", "content": PROMPT.user},
     ]
-    assert request.body["max_completion_tokens"] == 1200
+    assert request.body["max_completion_tokens"] == 500 + 250  # one card
     assert "authorization" not in request.headers
 
 

@@ -169,3 +169,24 @@ def test_build_without_a_key_is_an_auth_error(sdk):
         sdk_module(sdk).build(Settings(**{SDKS[sdk][2]: None}))
 
     assert caught.value.kind is ErrorKind.AUTH
+
+
+FINISHES = [
+    ("gemini", "MAX_TOKENS", ErrorKind.TRUNCATED),
+    ("gemini", "SAFETY", ErrorKind.FILTERED),
+    ("gemini", "RECITATION", ErrorKind.FILTERED),
+    ("gemini", "OTHER", ErrorKind.UNFINISHED),
+    ("openai", "length", ErrorKind.TRUNCATED),
+    ("openai", "content_filter", ErrorKind.FILTERED),
+]
+
+
+@pytest.mark.parametrize(("sdk", "reason", "kind"), FINISHES)
+async def test_an_unclean_finish_is_an_error_streamed_or_not(provider, server, sdk, reason, kind):
+    server.script = [f"finish:{reason}", f"finish:{reason}"]
+    chunks, error = await collect(provider)
+    assert error is not None and error.kind is kind and reason in str(error)
+    assert "".join(c.text for c in chunks), "the text came first, then the bad finish"
+    with pytest.raises(ProviderError) as caught:
+        await provider.generate(PROMPT)
+    assert caught.value.kind is kind

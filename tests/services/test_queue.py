@@ -75,11 +75,11 @@ async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
         real_stream = factory.stream
         calls = []
 
-        def flaky(prompt, run, *, deadline):
+        def flaky(prompt, run, *, deadline, **options):
             calls.append(1)
             if len(calls) == 1:
                 raise RuntimeError("a bug, not a provider failure")
-            return real_stream(prompt, run, deadline=deadline)
+            return real_stream(prompt, run, deadline=deadline, **options)
 
         monkeypatch.setattr(factory, "stream", flaky)
         body = {"question": "q", "spread": "single"}
@@ -103,12 +103,12 @@ async def test_an_empty_key_counts_as_no_key(make_client):
 async def test_a_slow_provider_keeps_its_lease(make_client):
     from fakes.llm_servers import FakeLLMServer
 
-    with FakeLLMServer(reply="Slow. But. Alive.", chunks=3, chunk_delay=0.8) as fake:
+    with FakeLLMServer(reply="Slow. But. Alive.", chunks=3, chunk_delay=2.0) as fake:
         settings = {
             "llm_providers": "openai,offline",
             "OPENAI_API_KEY": "sk-test",
             "openai_base_url": fake.openai_base_url,
-            "reading_lease_seconds": 0.6,  # shorter than the gap before the first chunk
+            "reading_lease_seconds": 1.5,  # shorter than the gap before the first chunk
             "llm_first_chunk_timeout_seconds": 5,
         }
         async with (

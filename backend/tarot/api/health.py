@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from tarot.api.openapi import example
+from tarot.api.openapi import example, problems
 from tarot.deps import DbDep
+from tarot.errors import OUTAGE_RETRY_AFTER_SECONDS, Unavailable
 from tarot.services import health as health_service
 
 router = APIRouter(tags=["health"])
@@ -19,22 +20,20 @@ async def health() -> dict[str, str]:
 
 READY = {
     "type": "object",
-    "properties": {"status": {"type": "string"}, "reason": {"type": "string"}},
+    "properties": {"status": {"type": "string"}},
     "required": ["status"],
-    "examples": [{"status": "unavailable", "reason": "the database did not answer"}],
+    "examples": [{"status": "ready"}],
 }
 
 
 @router.get(
     "/ready",
     summary="Readiness: the database answers",
-    responses={
-        200: {"content": {"application/json": {"schema": READY}}},
-        503: {"description": "Not ready", "content": {"application/json": {"schema": READY}}},
-    },
+    responses={200: {"content": {"application/json": {"schema": READY}}}}
+    | problems(503, e503="Not ready: the database did not answer; see Retry-After."),
 )
 async def ready(db: DbDep) -> JSONResponse:
     problem = await health_service.database_problem(db=db)
     if problem:
-        return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
+        raise Unavailable(f"Not ready: {problem}.", retry_after=OUTAGE_RETRY_AFTER_SECONDS)
     return JSONResponse({"status": "ready"})

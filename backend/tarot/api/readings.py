@@ -242,6 +242,51 @@ async def stream_reading(
     )
 
 
+@router.post(
+    "/{reading_id}/retry",
+    response_model=ReadingRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Have a failed reading written again (same cards, same question)",
+    responses={202: {"description": "Accepted: back on the queue, status pending."}}
+    | problems(
+        404,
+        409,
+        503,
+        e404="No such reading, or not yours.",
+        e409="The reading is not failed (pending, running or completed).",
+    ),
+    dependencies=[rate_limit("readings")],
+)
+async def retry_reading(
+    reading_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+) -> ReadingRead:
+    reading = await reading_service.retry_reading(
+        session=session,
+        queue=queue,
+        settings=settings,
+        reading_id=reading_id,
+        owner_id=user.id if user else None,
+    )
+    await session.commit()  # durable before a worker can look for it
+    queue.wake()
+    return await reading_service.to_schema(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        reading=reading,
+        stream_url=_stream_url(
+            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
+        ),
+    )
+
+
 @router.delete(
     "/{reading_id}",
     status_code=status.HTTP_204_NO_CONTENT,

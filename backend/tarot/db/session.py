@@ -48,10 +48,14 @@ def create_database(settings: Settings) -> Database:
             hide_parameters=True,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=False,
+            # One round trip per checkout; after a database restart the pool heals silently.
+            pool_pre_ping=True,
             pool_recycle=1800,
+            pool_timeout=settings.db_pool_timeout_seconds,
             # asyncpg's statement cache is per connection; a small one is plenty for our queries.
             connect_args={
+                "timeout": settings.db_connect_timeout_seconds,
+                "command_timeout": settings.db_command_timeout_seconds,
                 "statement_cache_size": 64,
                 "server_settings": {"application_name": "tarot"},
             },

@@ -19,6 +19,10 @@ class ErrorKind(StrEnum):
     BAD_REQUEST = "bad_request"
     MALFORMED = "malformed"
     CUT = "cut"  # a stream that broke after it had started
+    # The provider ended the text itself, but not cleanly: the reading would read as cut.
+    TRUNCATED = "truncated"  # the output token budget ran out (MAX_TOKENS, length)
+    FILTERED = "filtered"  # a safety or recitation filter stopped it (SAFETY, content_filter)
+    UNFINISHED = "unfinished"  # any other finish reason that is not a clean stop
 
     @property
     def retryable(self) -> bool:
@@ -28,6 +32,26 @@ class ErrorKind(StrEnum):
 _RETRYABLE = frozenset(
     {ErrorKind.RATE_LIMITED, ErrorKind.SERVER, ErrorKind.TIMEOUT, ErrorKind.CONNECTION}
 )
+
+
+# Kinds that say why the text itself is unusable, kept as the attempt's outcome even mid-stream.
+FINISH_KINDS = frozenset({ErrorKind.TRUNCATED, ErrorKind.FILTERED, ErrorKind.UNFINISHED})
+
+
+def finish_kind(
+    reason: str, *, clean: frozenset[str], truncated: frozenset[str]
+) -> ErrorKind | None:
+    """None for a clean finish reason, else the kind of failure it stands for."""
+    if reason in clean:
+        return None
+    if reason in truncated:
+        return ErrorKind.TRUNCATED
+    if "SAFETY" in reason.upper() or "FILTER" in reason.upper() or reason.upper() in _FILTERS:
+        return ErrorKind.FILTERED
+    return ErrorKind.UNFINISHED
+
+
+_FILTERS = frozenset({"RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"})
 
 
 class ProviderError(Exception):
@@ -75,6 +99,27 @@ class Prompt:
     user: str
     context: ReadingContext
     plan: Any = None  # the reader's plan (tarot.llm.reader.plan.Plan) the prose must agree with
+
+
+@dataclass(frozen=True, slots=True)
+class OutputBudget:
+    """Output tokens per reading: a base plus a share per position, under a cap."""
+
+    base: int
+    per_position: int
+    cap: int
+
+    @classmethod
+    def from_settings(cls, settings) -> OutputBudget:
+        return cls(
+            base=settings.llm_output_tokens_base,
+            per_position=settings.llm_output_tokens_per_position,
+            cap=settings.llm_max_output_tokens,
+        )
+
+    def for_prompt(self, prompt: Prompt) -> int:
+        """The budget for this prompt's spread, so a Celtic Cross is not cut where a single fits."""
+        return min(self.cap, self.base + self.per_position * len(prompt.context.cards))
 
 
 @dataclass(slots=True)

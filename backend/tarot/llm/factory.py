@@ -8,11 +8,19 @@ import logging
 import random
 import sys
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
-from tarot.llm.base import ErrorKind, Prompt, ProviderError, StreamChunk, Usage
+from tarot.llm.attempts import (
+    RESTART,
+    Attempt,
+    ChainExhausted,
+    ChainRun,
+    ProviderStats,
+    Restart,
+    StreamCut,
+)
+from tarot.llm.base import FINISH_KINDS, ErrorKind, Prompt, ProviderError, StreamChunk
 
 if TYPE_CHECKING:
     from tarot.config import Settings
@@ -27,68 +35,10 @@ PROVIDER_MODULES = {
     "offline": "tarot.llm.reader.provider",
 }
 SDK_MODULES = {"gemini": "google.genai", "openai": "openai"}
-
-
-class StreamCut(Exception):
-    """A provider failed after text had already been handed on; no fallback is allowed."""
-
-    def __init__(self, provider: str, error: ProviderError):
-        super().__init__(f"{provider} stopped mid-stream: {error.kind.value}")
-        self.provider = provider
-        self.error = error
-
-
-class ChainExhausted(Exception):
-    """Every provider in the chain failed or was skipped."""
-
-
-@dataclass(slots=True)
-class Attempt:
-    """One call to one provider, as stored with the reading."""
-
-    provider: str
-    outcome: str
-    latency_ms: float = 0.0
-
-    def as_dict(self) -> dict:
-        return {"provider": self.provider, "outcome": self.outcome, "latency_ms": self.latency_ms}
-
-
-@dataclass(slots=True)
-class ChainRun:
-    """What one interpretation run went through, filled in as it goes."""
-
-    attempts: list[Attempt] = field(default_factory=list)
-    provider: str | None = None
-    model: str | None = None
-    usage: Usage | None = None
-
-
-@dataclass(slots=True)
-class ProviderStats:
-    """Counters and circuit state for one provider."""
-
-    calls: int = 0
-    failures: int = 0
-    consecutive_failures: int = 0
-    last_error_kind: str | None = None
-    cooldown_until: float = 0.0  # wall-clock seconds
-    total_latency_ms: float = 0.0
-    successes: int = 0
-
-    def as_dict(self) -> dict:
-        cooling = self.cooldown_until > time.time()
-        return {
-            "calls": self.calls,
-            "failures": self.failures,
-            "consecutive_failures": self.consecutive_failures,
-            "last_error_kind": self.last_error_kind,
-            "cooldown_until": self.cooldown_until if cooling else None,
-            "circuit": "open" if cooling else "closed",
-            "mean_latency_ms": round(self.total_latency_ms / self.successes, 1)
-            if self.successes
-            else None,
-        }
+# Re-exported: the queue and the tests take the chain's records from here.
+__all__ = ["RESTART", "Attempt", "ChainExhausted", "ChainRun", "ProviderFactory", "ProviderStats"]
+__all__ += ["Restart", "StreamCut"]
+DETAIL_LIMIT = 200
 
 
 class ProviderFactory:
@@ -165,19 +115,28 @@ class ProviderFactory:
             await provider.aclose()
         self._providers.clear()
 
-    async def stream(self, prompt: Prompt, run: ChainRun, *, deadline: float) -> AsyncIterator[str]:
-        """Yield text from the first healthy provider; fall back only before the first chunk.
+    async def stream(
+        self,
+        prompt: Prompt,
+        run: ChainRun,
+        *,
+        deadline: float,
+        pinned: Callable[[], bool] = lambda: True,
+    ) -> AsyncIterator[str | Restart]:
+        """Yield text from the first healthy provider, falling back as long as nobody saw any.
 
         `deadline` is a `time.monotonic()` value: past it only `offline` is still tried.
+        `pinned()` says whether text of this run already reached a client: then a break
+        mid-stream ends the run (StreamCut); otherwise RESTART is yielded, the text so far
+        is void, and the chain goes on as if that attempt had failed before its first chunk.
         """
         for name in self.chain:
             if not self.is_configured(name):
                 continue
-            stats = self.stats[name]
             if name != "offline" and time.monotonic() >= deadline:
                 run.attempts.append(Attempt(name, "skipped_deadline"))
                 continue
-            if stats.cooldown_until > time.time():
+            if self._cooling(name):
                 run.attempts.append(Attempt(name, "skipped_cooldown"))
                 continue
             try:
@@ -187,37 +146,67 @@ class ProviderFactory:
                 run.attempts.append(Attempt(name, "unavailable"))
                 self._record_failure(name, ErrorKind.CONNECTION)
                 continue
-            started = False
-            for attempt in range(1, self.settings.llm_max_attempts + 1):
-                began = time.monotonic()
-                stats.calls += 1
-                try:
-                    async for chunk in self._guarded(provider, prompt, deadline=deadline):
-                        if chunk.usage is not None:
-                            run.usage = chunk.usage
-                        if chunk.text:
-                            started = True
-                            yield chunk.text
-                except ProviderError as error:
-                    latency = _ms_since(began)
-                    kind = ErrorKind.CUT if started else error.kind
-                    run.attempts.append(Attempt(name, kind.value, latency))
-                    self._record_failure(name, kind)
-                    if started:
-                        raise StreamCut(name, error) from error
-                    delay = self._retry_delay(error, attempt, deadline)
-                    if delay is None:
-                        break
-                    await asyncio.sleep(delay)
-                    continue
-                latency = _ms_since(began)
-                run.attempts.append(Attempt(name, "ok", latency))
-                stats.successes += 1
-                stats.total_latency_ms += latency
-                stats.consecutive_failures = 0
-                run.provider, run.model = name, provider.model
+            async for text in self._attempts(name, provider, prompt, run, deadline, pinned):
+                yield text
+            if run.provider == name:
                 return
         raise ChainExhausted("no provider in the chain could write this reading")
+
+    async def _attempts(
+        self,
+        name: str,
+        provider: Provider,
+        prompt: Prompt,
+        run: ChainRun,
+        deadline: float,
+        pinned: Callable[[], bool],
+    ) -> AsyncIterator[str | Restart]:
+        """The retry loop on one provider; sets `run.provider` only when it wrote the reading."""
+        stats = self.stats[name]
+        for attempt in range(1, self.settings.llm_max_attempts + 1):
+            if attempt > 1 and self._cooling(name):
+                # The breaker opened while we waited (other readings failed here too).
+                run.attempts.append(Attempt(name, "skipped_cooldown"))
+                return
+            began = time.monotonic()
+            stats.calls += 1
+            started = False
+            try:
+                async for chunk in self._guarded(provider, prompt, deadline=deadline):
+                    if chunk.usage is not None:
+                        run.usage = chunk.usage
+                    if chunk.text:
+                        started = True
+                        run.written = True
+                        yield chunk.text
+            except ProviderError as error:
+                kind = error.kind
+                if started and kind not in FINISH_KINDS:
+                    kind = ErrorKind.CUT
+                detail = str(error)[:DETAIL_LIMIT]
+                run.attempts.append(Attempt(name, kind.value, _ms_since(began), detail))
+                self._record_failure(name, kind)
+                if started:
+                    if pinned():
+                        run.provider, run.model = name, provider.model  # who wrote the text
+                        raise StreamCut(name, error) from error
+                    run.written, run.usage = False, None
+                    yield RESTART
+                delay = self._retry_delay(error, attempt, deadline)
+                if delay is None:
+                    return
+                await asyncio.sleep(delay)
+                continue
+            latency = _ms_since(began)
+            run.attempts.append(Attempt(name, "ok", latency))
+            stats.successes += 1
+            stats.total_latency_ms += latency
+            stats.consecutive_failures = 0
+            run.provider, run.model = name, provider.model
+            return
+
+    def _cooling(self, name: str) -> bool:
+        return self.stats[name].cooldown_until > time.time()
 
     async def _guarded(
         self, provider: Provider, prompt: Prompt, *, deadline: float

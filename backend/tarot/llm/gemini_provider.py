@@ -12,13 +12,24 @@ from typing import TYPE_CHECKING, Any
 from google import genai
 from google.genai import errors, types
 
-from tarot.llm.base import ErrorKind, Generation, Prompt, ProviderError, StreamChunk, Usage
+from tarot.llm.base import (
+    ErrorKind,
+    Generation,
+    OutputBudget,
+    Prompt,
+    ProviderError,
+    StreamChunk,
+    Usage,
+    finish_kind,
+)
 from tarot.llm.errors import parse_retry_after, provider_error, status_kind
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "gemini"
+CLEAN_FINISH = frozenset({"STOP"})
+TRUNCATED_FINISH = frozenset({"MAX_TOKENS"})
 
 
 def _http_libraries() -> tuple[Any, ...]:
@@ -54,12 +65,12 @@ class GeminiProvider:
         model: str,
         base_url: str | None = None,
         timeout: float = 60.0,
-        max_output_tokens: int = 1200,
+        budget: OutputBudget = OutputBudget(base=1200, per_position=0, cap=1200),
         thinking_budget: int | None = None,
     ) -> None:
         self.model = model
         self._api_key = api_key
-        self._max_output_tokens = max_output_tokens
+        self._budget = budget
         self._thinking_budget = thinking_budget
         self._client = genai.Client(
             vertexai=False,  # GOOGLE_GENAI_USE_VERTEXAI in the environment must not reroute us
@@ -84,6 +95,7 @@ class GeminiProvider:
             raise self._error(exc) from None
         text = _text(response)
         finish = _finish_reason(response)
+        _check_finish(finish)
         if not text:
             raise ProviderError(ErrorKind.MALFORMED, f"gemini returned no text ({_why(response)})")
         return Generation(
@@ -104,7 +116,8 @@ class GeminiProvider:
             )
         except _SDK_ERRORS as exc:
             raise self._error(exc) from None
-        started = finished = False
+        started = False
+        finish: str | None = None
         usage: Usage | None = None
         last: types.GenerateContentResponse | None = None
         async with aclosing(sdk_stream):
@@ -117,15 +130,16 @@ class GeminiProvider:
                     raise self._error(exc, started=started) from None
                 # Each chunk carries the running total, so the latest one wins.
                 usage = _usage(last.usage_metadata) or usage
-                finished = finished or _finish_reason(last) is not None
+                finish = finish or _finish_reason(last)
                 text = _text(last)
                 if text:
                     started = True
                     yield StreamChunk(text)
-        if not finished:
+        if finish is None:
             # A clean end of body without a finishReason is a cut the transport did not notice.
             kind = ErrorKind.CUT if started else ErrorKind.MALFORMED
             raise ProviderError(kind, f"gemini stream ended early ({_why(last)})")
+        _check_finish(finish)
         if not started:
             raise ProviderError(
                 ErrorKind.MALFORMED, f"gemini stream carried no text ({_why(last)})"
@@ -141,7 +155,7 @@ class GeminiProvider:
     def _config(self, prompt: Prompt) -> types.GenerateContentConfig:
         return types.GenerateContentConfig(
             system_instruction=prompt.system,
-            max_output_tokens=self._max_output_tokens,
+            max_output_tokens=self._budget.for_prompt(prompt),
             # Both would send follow-up requests behind the factory's back.
             automatic_continuation=False,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
@@ -167,7 +181,7 @@ def build(settings: Settings) -> GeminiProvider:
         model=settings.gemini_model,
         base_url=settings.gemini_base_url,
         timeout=settings.llm_timeout_seconds,
-        max_output_tokens=settings.llm_max_output_tokens,
+        budget=OutputBudget.from_settings(settings),
         thinking_budget=settings.gemini_thinking_budget,
     )
 
@@ -222,6 +236,15 @@ def _finish_reason(response: types.GenerateContentResponse) -> str | None:
     candidates = response.candidates or ()
     reason = candidates[0].finish_reason if candidates else None
     return None if reason is None else str(getattr(reason, "value", reason))
+
+
+def _check_finish(reason: str | None) -> None:
+    """Raise for MAX_TOKENS, SAFETY, RECITATION and every other finish that is not a clean stop."""
+    if reason is None:
+        return
+    kind = finish_kind(reason, clean=CLEAN_FINISH, truncated=TRUNCATED_FINISH)
+    if kind is not None:
+        raise ProviderError(kind, f"gemini finished with {reason}")
 
 
 def _why(response: types.GenerateContentResponse | None) -> str:

@@ -9,13 +9,24 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 import openai
 
-from tarot.llm.base import ErrorKind, Generation, Prompt, ProviderError, StreamChunk, Usage
+from tarot.llm.base import (
+    ErrorKind,
+    Generation,
+    OutputBudget,
+    Prompt,
+    ProviderError,
+    StreamChunk,
+    Usage,
+    finish_kind,
+)
 from tarot.llm.errors import parse_retry_after, provider_error, status_kind
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "openai"
+CLEAN_FINISH = frozenset({"stop"})
+TRUNCATED_FINISH = frozenset({"length"})
 
 # Everything the SDK or its transport may raise once a request is under way. ValueError covers
 # undecodable JSON and UTF-8 and failed validation, which the SDK lets through unwrapped.
@@ -34,11 +45,11 @@ class OpenAIProvider:
         model: str,
         base_url: str | None = None,
         timeout: float = 60.0,
-        max_output_tokens: int = 1200,
+        budget: OutputBudget = OutputBudget(base=1200, per_position=0, cap=1200),
     ) -> None:
         self.model = model
         self._api_key = api_key
-        self._max_output_tokens = max_output_tokens
+        self._budget = budget
         self._client = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url or None, max_retries=0, timeout=timeout
         )
@@ -50,7 +61,7 @@ class OpenAIProvider:
             response = await self._client.chat.completions.create(
                 model=self.model,
                 messages=_messages(prompt),
-                max_completion_tokens=self._max_output_tokens,
+                max_completion_tokens=self._budget.for_prompt(prompt),
             )
         except _SDK_ERRORS as exc:
             raise self._error(exc) from None
@@ -59,6 +70,7 @@ class OpenAIProvider:
         choice = choices[0] if isinstance(choices, list) and choices else None
         text = getattr(getattr(choice, "message", None), "content", None)
         finish = getattr(choice, "finish_reason", None)
+        _check_finish(finish)
         if not isinstance(text, str) or not text:
             raise ProviderError(ErrorKind.MALFORMED, f"openai returned no text (finish={finish})")
         return Generation(
@@ -76,13 +88,14 @@ class OpenAIProvider:
             sdk_stream = await self._client.chat.completions.create(
                 model=self.model,
                 messages=_messages(prompt),
-                max_completion_tokens=self._max_output_tokens,
+                max_completion_tokens=self._budget.for_prompt(prompt),
                 stream=True,
                 stream_options={"include_usage": True},
             )
         except _SDK_ERRORS as exc:
             raise self._error(exc) from None
-        started = finished = False
+        started = False
+        finish: str | None = None
         usage: Usage | None = None
         async with sdk_stream:
             while True:
@@ -97,16 +110,17 @@ class OpenAIProvider:
                 for choice in getattr(chunk, "choices", None) or ():
                     if getattr(choice, "index", 0) != 0:
                         continue
-                    finished = finished or bool(getattr(choice, "finish_reason", None))
+                    finish = finish or getattr(choice, "finish_reason", None) or None
                     content = getattr(getattr(choice, "delta", None), "content", None)
                     text += content if isinstance(content, str) else ""
                 if text:
                     started = True
                     yield StreamChunk(text)
-        if not finished:
+        if not finish:
             # A clean end of body without a finish_reason is a cut the transport did not notice.
             kind = ErrorKind.CUT if started else ErrorKind.MALFORMED
             raise ProviderError(kind, "openai stream ended before a finish_reason")
+        _check_finish(finish)
         if not started:
             raise ProviderError(ErrorKind.MALFORMED, "openai stream carried no text")
         if usage is not None:
@@ -132,7 +146,7 @@ def build(settings: Settings) -> OpenAIProvider:
         model=settings.openai_model,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
-        max_output_tokens=settings.llm_max_output_tokens,
+        budget=OutputBudget.from_settings(settings),
     )
 
 
@@ -141,6 +155,15 @@ def _messages(prompt: Prompt) -> list[dict[str, str]]:
         {"role": "system", "content": prompt.system},
         {"role": "user", "content": prompt.user},
     ]
+
+
+def _check_finish(reason: Any) -> None:
+    """Raise for `length`, `content_filter` and every other finish that is not a clean stop."""
+    if not isinstance(reason, str) or not reason:
+        return
+    kind = finish_kind(reason, clean=CLEAN_FINISH, truncated=TRUNCATED_FINISH)
+    if kind is not None:
+        raise ProviderError(kind, f"openai finished with {reason}")
 
 
 def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:

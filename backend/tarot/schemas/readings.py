@@ -81,6 +81,7 @@ class AttemptRead(BaseModel):
     provider: str
     outcome: str
     latency_ms: float
+    detail: str | None = None  # why it failed, e.g. "gemini finished with MAX_TOKENS"
 
 
 class ReadingAnswer(BaseModel):

@@ -7,66 +7,37 @@ import contextlib
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select
 
 from tarot.config import Settings
-from tarot.db.models import Reading, utcnow
+from tarot.db.models import Reading
+from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.llm.base import ReadingContext
-from tarot.llm.factory import Attempt, ChainExhausted, ChainRun, ProviderFactory, StreamCut
+from tarot.llm.factory import (
+    RESTART,
+    Attempt,
+    ChainExhausted,
+    ChainRun,
+    ProviderFactory,
+    StreamCut,
+)
 from tarot.llm.prompt import build_prompt
+from tarot.services import queue_store as store
 from tarot.services.cache import Cache
+from tarot.services.live import LiveReading
 from tarot.services.metrics import Metrics
+from tarot.services.outage import OutageWatch
+from tarot.services.queue_store import LeaseLost
 from tarot.services.reader import reading_context
 from tarot.services.spreads import lay_out
 
+__all__ = ["TERMINAL", "LeaseLost", "LiveReading", "ReadingQueue"]
 log = logging.getLogger("tarot.queue")
 FLUSH_SECONDS = 0.5
 TERMINAL = frozenset({"completed", "failed"})
-
-
-class LeaseLost(Exception):
-    """Another worker reclaimed the reading; this one must stop writing."""
-
-
-@dataclass(slots=True)
-class LiveReading:
-    """In-process progress of one generation of a reading, for followers on this instance."""
-
-    generation: int
-    parts: list[str] = field(default_factory=list)
-    status: str = "running"
-    provider: str | None = None
-    error: str | None = None
-    version: int = 0
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def append(self, text: str) -> None:
-        self.parts.append(text)
-        self._signal()
-
-    def finish(self, status: str, *, provider: str | None = None, error: str | None = None) -> None:
-        self.status, self.provider, self.error = status, provider, error
-        self._signal()
-
-    def _signal(self) -> None:
-        self.version += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait_changed(self, seen: int, timeout: float) -> None:
-        """Return once `version` has moved past `seen`, or after `timeout` seconds."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while self.version <= seen:
-                    await self._changed.wait()
 
 
 class ReadingQueue:
@@ -86,6 +57,8 @@ class ReadingQueue:
         self.live: dict[uuid.UUID, LiveReading] = {}
         self.active = 0
         self.processed = 0
+        self.draining = False
+        self.outage = OutageWatch()
         self._wake = asyncio.Event()
         self._done: dict[uuid.UUID, asyncio.Event] = {}
         self._workers: list[asyncio.Task] = []
@@ -97,10 +70,22 @@ class ReadingQueue:
             for index in range(self.settings.worker_concurrency)
         ]
 
+    def drain(self) -> None:
+        """Stop claiming now; readings being written are handed back; followers are told."""
+        if self.draining:
+            return
+        self.draining = True
+        log.warning("stopping: no new claims; %d reading(s) handed back", self.active)
+        for task in self._workers:
+            task.cancel()  # each cancelled worker releases its reading (see process())
+        for live in list(self.live.values()):
+            live.wake()
+        for done in self._done.values():
+            done.set()
+
     async def stop(self) -> None:
         """Cancel the workers; a reading cut short is handed back to the queue."""
-        for task in self._workers:
-            task.cancel()
+        self.drain()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
 
@@ -123,7 +108,8 @@ class ReadingQueue:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(min(remaining, 1.0)):
                         await event.wait()
-                        return True
+                        # Woken by a drain, the reading may well be unfinished.
+                        return not self.draining or await self._status(reading_id) in TERMINAL
                 if await self._status(reading_id) in TERMINAL:
                     return True
             return False
@@ -140,21 +126,30 @@ class ReadingQueue:
                 or 0
             )
 
+    async def claim(self) -> Reading | None:
+        """Atomically take the oldest pending (or lease-expired) reading."""
+        return await store.claim(db=self.db, lease_seconds=self.settings.reading_lease_seconds)
+
     async def _status(self, reading_id: uuid.UUID) -> str | None:
         async with self.db.sessionmaker() as session:
             return await session.scalar(select(Reading.status).where(Reading.id == reading_id))
 
     async def _work(self) -> None:
-        while True:
+        while not self.draining:
             # Cleared before claiming, so a wake() that lands during the claim is not lost.
             self._wake.clear()
             try:
                 reading = await self._claim_shielded()
+                self.outage.succeeded()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("claiming a reading failed; retrying shortly")
-                reading = None
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    log.exception("claiming a reading failed; retrying shortly")
+                    reading = None
+                else:
+                    await asyncio.sleep(self.outage.failed(exc))
+                    continue
             if reading is None:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.queue_poll_seconds):
@@ -179,40 +174,8 @@ class ReadingQueue:
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 if (reading := await claiming) is not None:
-                    await self._release(reading)
+                    await store.release(db=self.db, reading=reading)
             raise
-
-    async def claim(self) -> Reading | None:
-        """Atomically take the oldest pending (or lease-expired) reading."""
-        now = utcnow()
-        pick = (
-            select(Reading.id)
-            .where(
-                or_(
-                    Reading.status == "pending",
-                    and_(Reading.status == "running", Reading.lease_until < now),
-                )
-            )
-            .order_by(Reading.created_at)
-            .limit(1)
-        )
-        if self.db.is_postgres:
-            pick = pick.with_for_update(skip_locked=True)
-        statement = (
-            update(Reading)
-            .where(Reading.id == pick.scalar_subquery())
-            .values(
-                status="running",
-                claims=Reading.claims + 1,
-                interpretation="",
-                started_at=func.coalesce(Reading.started_at, now),
-                lease_until=now + timedelta(seconds=self.settings.reading_lease_seconds),
-            )
-            .returning(Reading)
-            .execution_options(synchronize_session=False)
-        )
-        async with self.db.sessionmaker.begin() as session:
-            return (await session.scalars(statement)).one_or_none()
 
     async def process(self, reading: Reading) -> None:
         """Write one claimed reading's interpretation and store the outcome."""
@@ -227,9 +190,8 @@ class ReadingQueue:
                 keeper.cancel()
                 await asyncio.gather(keeper, return_exceptions=True)
             # Shielded: a stop arriving now must not roll back a finished reading.
-            await asyncio.shield(
-                self._save(reading, live.text, run=run, status=status, error=error)
-            )
+            outcome = dict(run=run, status=status, error=error)
+            await asyncio.shield(self._retrying(lambda: self._save(reading, live.text, **outcome)))
             self.processed += 1
             self._observe(run, status)
         except LeaseLost:
@@ -237,7 +199,8 @@ class ReadingQueue:
             status = "pending"
         except asyncio.CancelledError:
             if status == "pending":
-                await asyncio.shield(self._release(reading))
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(store.release(db=self.db, reading=reading))
             raise
         except Exception:
             status, error = "failed", "an internal error stopped this reading"
@@ -256,23 +219,32 @@ class ReadingQueue:
         try:
             while True:
                 await asyncio.sleep(every)
-                await self._save(reading, live.text, run=None)
+                await self._progress(reading, live)
         except LeaseLost:
             log.warning("reading %s: lease lost while writing", reading.id)
 
     async def _generate(self, reading: Reading, live: LiveReading, run: ChainRun) -> tuple:
         """Stream the chain's text into `live`, saving progress; (status, error)."""
         deadline = time.monotonic() + self.settings.reading_deadline_seconds
-        prompt = build_prompt(await self._context(reading))
+        context = await self._context(reading)
+        prompt = build_prompt(context)
         last_flush = time.monotonic()
         # A crisis question gets the reader's care text and never an LLM's verdict.
         crisis = prompt.plan is not None and prompt.plan.safety_class == "crisis"
         texts = self._offline(prompt, run) if crisis else None
         try:
-            async for text in texts or self.factory.stream(prompt, run, deadline=deadline):
-                live.append(text)
+            stream = texts or self.factory.stream(
+                prompt, run, deadline=deadline, pinned=lambda: live.delivered
+            )
+            async for piece in stream:
+                if piece is RESTART:
+                    # Nobody saw the text so far: the next provider writes it anew.
+                    await self._retrying(lambda: self._new_generation(reading))
+                    live.restart(reading.claims)
+                    continue
+                live.append(piece)
                 if time.monotonic() - last_flush >= FLUSH_SECONDS:
-                    await self._save(reading, live.text, run=None)
+                    await self._progress(reading, live)
                     last_flush = time.monotonic()
         except StreamCut as cut:
             return "failed", f"{cut}; the text stops where the provider did"
@@ -288,6 +260,39 @@ class ReadingQueue:
             yield chunk.text
         run.attempts.append(Attempt("offline", "ok", round((time.monotonic() - began) * 1000, 1)))
         run.provider, run.model = provider.name, provider.model
+
+    async def _progress(self, reading: Reading, live: LiveReading) -> None:
+        """Save the text so far and renew the lease; a database blip only skips this save."""
+        try:
+            await self._save(reading, live.text, run=None)
+            self.outage.succeeded()
+        except LeaseLost:
+            raise
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            self.outage.failed(exc)
+
+    async def _retrying(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Run a write through a database outage for as long as the lease would last.
+
+        Giving up early would leave the reading to be written again (and paid for twice).
+        """
+        end = time.monotonic() + self.settings.reading_lease_seconds
+        delay = 0.1
+        while True:
+            try:
+                await write()
+                self.outage.succeeded()
+                return
+            except LeaseLost:
+                raise
+            except Exception as exc:
+                if not is_database_outage(exc) or time.monotonic() + delay >= end:
+                    raise
+                self.outage.failed(exc)
+                await asyncio.sleep(delay)
+                delay = min(2.0, delay * 2)
 
     def _observe(self, run: ChainRun, status: str) -> None:
         self.metrics.observe_reading(run.provider, status)
@@ -319,61 +324,17 @@ class ReadingQueue:
             layout=layout,
         )
 
-    async def _save(
-        self,
-        reading: Reading,
-        text: str,
-        *,
-        run: ChainRun | None,
-        status: str = "running",
-        error: str | None = None,
-    ) -> None:
+    async def _new_generation(self, reading: Reading) -> None:
+        lease = self.settings.reading_lease_seconds
+        await store.new_generation(db=self.db, reading=reading, lease_seconds=lease)
+
+    async def _save(self, reading: Reading, text: str, *, run: ChainRun | None, **outcome) -> None:
         """Persist progress (and renew the lease), or the final outcome when `run` is given."""
-        now = utcnow()
-        values: dict = {"interpretation": text}
-        if run is None:
-            values["lease_until"] = now + timedelta(seconds=self.settings.reading_lease_seconds)
-        else:
-            values |= {
-                "status": status,
-                "error": error,
-                "provider": run.provider,
-                "model": run.model,
-                "attempts": [attempt.as_dict() for attempt in run.attempts],
-                "usage": _usage(run),
-                "completed_at": now,
-                "lease_until": None,
-            }
-        # The claim count fences off a worker whose lease expired and was taken over.
-        statement = (
-            update(Reading)
-            .where(Reading.id == reading.id, Reading.claims == reading.claims)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        await store.save(
+            db=self.db,
+            reading=reading,
+            text=text,
+            lease_seconds=self.settings.reading_lease_seconds,
+            run=run,
+            **outcome,
         )
-        async with self.db.sessionmaker.begin() as session:
-            result = await session.execute(statement)
-        if result.rowcount == 0:
-            raise LeaseLost(str(reading.id))
-
-    async def _release(self, reading: Reading) -> None:
-        statement = (
-            update(Reading)
-            .where(Reading.id == reading.id, Reading.claims == reading.claims)
-            .values(status="pending", interpretation="", lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        with contextlib.suppress(Exception):
-            async with self.db.sessionmaker.begin() as session:
-                await session.execute(statement)
-
-
-def _usage(run: ChainRun) -> dict | None:
-    if run.usage is None:
-        return None
-    usage = run.usage
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
-    }

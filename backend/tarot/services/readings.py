@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.models import Reading
+from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
-from tarot.errors import NotFound
+from tarot.errors import Conflict, NotFound, Unavailable
 from tarot.schemas.common import Page
 from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
 from tarot.services.admission import admit_pending
@@ -28,6 +29,9 @@ from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
 EVENT_ID = re.compile(r"([0-9]{1,9})-([0-9]{1,12})")
+# Sent as the last frame when the server stops or the database fails mid-stream: an
+# EventSource reconnects after this many milliseconds, with its Last-Event-ID.
+RECONNECT_MS = 1000
 
 
 async def create_reading(
@@ -167,6 +171,27 @@ async def to_schema(
     )
 
 
+async def retry_reading(
+    *,
+    session: AsyncSession,
+    queue: ReadingQueue,
+    settings: Settings,
+    reading_id: uuid.UUID,
+    owner_id: uuid.UUID | None = None,
+) -> Reading:
+    """Queue a failed reading to be written again, with the same cards and question."""
+    reading = await get_reading(session=session, reading_id=reading_id, owner_id=owner_id)
+    if reading.status != "failed":
+        raise Conflict(f"Only a failed reading can be written again; this one is {reading.status}.")
+    if await queue.pending_count() >= settings.queue_max_pending:
+        raise Unavailable("Too many readings are waiting; please retry shortly.", retry_after=5)
+    reading.status, reading.interpretation, reading.error = "pending", "", None
+    reading.provider = reading.model = reading.usage = reading.completed_at = None
+    reading.attempts, reading.lease_until = [], None
+    await session.flush()
+    return reading
+
+
 async def list_readings(
     *,
     session: AsyncSession,
@@ -237,9 +262,18 @@ async def stream_events(
     status, last_frame = None, loop.time()
     row: Reading | None = reading
     while True:
+        if queue.draining:
+            yield f"retry: {RECONNECT_MS}\n: this server is stopping; reconnect\n\n"
+            return
         live = queue.live.get(reading.id)
         if live is None:
-            row = row or await _fresh(db, reading.id)
+            try:
+                row = row or await _fresh(db, reading.id)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    raise
+                yield f"retry: {RECONNECT_MS * 5}\n: the database is not answering\n\n"
+                return
             if row is None:
                 yield _event("error", {"error": "the reading was deleted"})
                 return
@@ -263,6 +297,8 @@ async def stream_events(
             chunk_id = f"{generation}-{len(text)}"
             frames.append(_event("chunk", {"text": text[sent:]}, event_id=chunk_id))
             sent = len(text)
+            if live is not None:
+                live.delivered = True  # from now on this text pins its provider
         if live is None and current == "completed":
             frames.append(_event("done", _done(row)))
         elif live is None and current == "failed":

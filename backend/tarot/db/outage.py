@@ -1,0 +1,38 @@
+"""Telling a database outage (unreachable, frozen, restarting) from a bad query."""
+
+from __future__ import annotations
+
+# asyncpg's connection-level errors, named so that this module never imports the driver.
+_ASYNCPG_OUTAGES = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "CannotConnectNowError",
+        "TooManyConnectionsError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "InterfaceError",
+        "ConnectionRejectionError",
+    }
+)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot be reached or did not answer in time."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+            return True
+        cause = exc.orig.__cause__ if exc.orig is not None else None
+        if isinstance(exc, sa_exc.OperationalError) and cause is None:
+            return True  # SQLite: locked or unreadable file; a driver-level operational fault
+        return cause is not None and is_database_outage(cause)
+    if isinstance(exc, TimeoutError | ConnectionError):  # asyncpg's command and connect timeouts
+        return True
+    if isinstance(exc, OSError) and exc.errno is not None:  # e.g. no route to host
+        return True
+    module = type(exc).__module__
+    return module.startswith("asyncpg") and type(exc).__name__ in _ASYNCPG_OUTAGES
