@@ -33,6 +33,32 @@ CASES = {
     "en-career-when-horseshoe": ("When will my career finally take off?", "horseshoe", 31, "en"),
     "en-focus-single": ("What should I focus on this month?", "single", 4, "en"),
 }
+# Spanish, read through by a Spanish-speaking reader.
+CASES.update(
+    {
+        "es-sister-three-card": (
+            "¿Cómo puedo mejorar la relación con mi hermana?",
+            "three-card",
+            17,
+            "es",
+        ),
+        "es-job-offer-three-card": (
+            "¿Debería aceptar la nueva oferta de trabajo?",
+            "three-card",
+            17,
+            "es",
+        ),
+        "es-ex-relationship": ("¿Mi ex todavía me quiere?", "relationship", 23, "es"),
+        "es-madrid-berlin": (
+            "¿Me quedo en Madrid o me mudo a Berlín?",
+            "situation-action-outcome",
+            5,
+            "es",
+        ),
+        "es-surgery-medical": ("¿Mi cirugía saldrá bien?", "three-card", 8, "es"),
+        "es-crisis": ("No quiero vivir más, ¿va a mejorar algo?", "three-card", 2, "es"),
+    }
+)
 
 # zh-TW: read through by a Taiwanese reader (the zh helper) before they were written down.
 CASES |= {
