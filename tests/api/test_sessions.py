@@ -130,9 +130,7 @@ async def test_list_and_revoke_sessions(client):
     assert {s["device_name"] for s in listed} == {"phone", "laptop"}
     assert [s["current"] for s in listed if s["id"] == phone["session_id"]] == [True]
     assert [s["current"] for s in listed if s["id"] == laptop["session_id"]] == [False]
-    gone = await client.delete(
-        f"/api/v1/me/sessions/{laptop['session_id']}", headers=bearer(phone)
-    )
+    gone = await client.delete(f"/api/v1/me/sessions/{laptop['session_id']}", headers=bearer(phone))
     assert gone.status_code == 204
     assert (await client.get("/api/v1/me", headers=bearer(laptop))).status_code == 401
     assert (await refresh(client, laptop["refresh_token"])).status_code == 401
@@ -200,3 +198,25 @@ async def test_bad_session_input_is_a_clear_4xx(client):
         json={"email": "kit@example.com", "password": PASSWORD},
     )
     assert mode.status_code == 422
+
+
+async def test_session_routes_authz_matrix(client):
+    alice = await login(client, "lea@example.com")
+    mallory = await login(client, "mal@example.com")
+    target = f"/api/v1/me/sessions/{alice['session_id']}"
+    routes = (
+        ("GET", "/api/v1/me/sessions", None),
+        ("DELETE", target, None),
+        ("POST", "/api/v1/me/password", {"current_password": PASSWORD, "new_password": "x" * 12}),
+    )
+    for method, path, body in routes:
+        anonymous = await client.request(method, path, json=body)
+        assert anonymous.status_code == 401, (method, path)
+        assert anonymous.headers["content-type"] == PROBLEM
+    assert (await client.delete(target, headers=bearer(mallory))).status_code == 404
+    theirs = (await client.get("/api/v1/me/sessions", headers=bearer(mallory))).json()
+    assert [s["id"] for s in theirs] == [mallory["session_id"]], "only your own sessions"
+    # Mallory's own logout ends only Mallory's session.
+    assert (await client.post("/api/v1/auth/logout", headers=bearer(mallory))).status_code == 204
+    assert (await client.get("/api/v1/me", headers=bearer(alice))).status_code == 200
+    assert (await client.delete(target, headers=bearer(alice))).status_code == 204
