@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Header, Request, Response, status
+from fastapi import APIRouter, Body, Cookie, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from tarot.api.openapi import problems
@@ -26,6 +26,7 @@ from tarot.deps import (
 )
 from tarot.errors import Unauthorized, problem
 from tarot.schemas.accounts import PasswordChange, RefreshRequest, SessionRead, TokenRead
+from tarot.schemas.examples import REFRESH
 from tarot.services import sessions as session_service
 
 router = APIRouter(tags=["sessions"])
@@ -40,6 +41,8 @@ CsrfHeader = Annotated[
     str | None,
     Header(alias="X-CSRF-Token", description="Cookie mode: the csrf_token of the login."),
 ]
+# Apps send the token here; browsers send no body (the cookie carries it).
+RefreshBody = Annotated[RefreshRequest | None, Body(examples=[REFRESH])]
 
 
 def token_body(issued: session_service.Issued, *, cookie_mode: bool) -> TokenRead:
@@ -95,7 +98,7 @@ async def refresh(
     cache: SessionCacheDep,
     cookie: RefreshCookie = None,
     csrf: CsrfHeader = None,
-    data: RefreshRequest | None = None,
+    data: RefreshBody = None,
 ) -> TokenRead | JSONResponse:
     token, from_cookie = _credential(data, cookie)
     if token is None:
@@ -132,7 +135,7 @@ async def logout(
     user: OptionalUser,
     cookie: RefreshCookie = None,
     csrf: CsrfHeader = None,
-    data: RefreshRequest | None = None,
+    data: RefreshBody = None,
 ) -> Response:
     token, from_cookie = _credential(data, cookie)
     if token is not None:
