@@ -61,3 +61,24 @@ async def test_revocation_reaches_another_instance_after_its_check_ttl(make_clie
         assert (await cached.get("/api/v1/me", headers=headers)).status_code == 200
         cached.app.state.session_cache.expire(cached.app.state.session_cache.timer() + 3601)
         assert (await cached.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_ended_sessions_are_purged_with_their_tokens(client):
+    from sqlalchemy import func, select, update
+
+    from tarot.db.models import AuthSession, RefreshToken, utcnow
+    from tarot.services.sessions import purge_ended
+
+    headers = await signed_in(client, "tom@example.com")
+    await signed_in(client, "uma@example.com")
+    db = client.app.state.db
+    async with db.sessionmaker.begin() as session:
+        oldest = await session.scalar(select(AuthSession.id).limit(1))
+        await session.execute(
+            update(AuthSession).where(AuthSession.id == oldest).values(expires_at=utcnow())
+        )
+    assert await purge_ended(db=db) == 1
+    async with db.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(AuthSession)) == 1
+        assert await session.scalar(select(func.count()).select_from(RefreshToken)) == 1
+    assert headers  # the other account's session is untouched

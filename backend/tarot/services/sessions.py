@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.models import AuthSession, RefreshToken, User, utcnow
+from tarot.db.session import Database
 from tarot.errors import Forbidden, NotFound, Unauthorized
 from tarot.services import accounts as account_service
 from tarot.services.passwords import hash_password, verify_password
@@ -277,3 +278,12 @@ async def change_password(
         )
     )
     await _revoke_ids(session=session, cache=cache, ids=list(others), now=utcnow())
+
+
+async def purge_ended(*, db: Database) -> int:
+    """Delete sessions past their expiry, and their refresh tokens with them (a scheduler job)."""
+    async with db.sessionmaker.begin() as session:
+        result = await session.execute(
+            delete(AuthSession).where(AuthSession.expires_at <= utcnow())
+        )
+    return result.rowcount
