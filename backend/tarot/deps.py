@@ -136,8 +136,17 @@ async def get_admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
-def rate_limit(scope: str):
-    """A dependency counting the caller (account, else client IP) against `scope`'s rule."""
+def rate_limit(scope: str, *, by_account: bool = True):
+    """A dependency counting the caller (account, else client IP) against `scope`'s rule.
+
+    `by_account=False` counts the IP only and never reads the Authorization header, for routes
+    (the refresh) that must work while a stale access token is still being sent.
+    """
+
+    async def check_ip(request: Request, settings: SettingsDep) -> None:
+        request.app.state.limiter.hit(
+            rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}"
+        )
 
     async def check(request: Request, user: OptionalUser, settings: SettingsDep) -> None:
         if scope == "readings":
@@ -147,8 +156,9 @@ def rate_limit(scope: str):
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
         await request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
 
-    check.documented_errors = (429,)  # type: ignore[attr-defined]  # read by api/openapi.py
-    return Depends(check)
+    for dependency in (check, check_ip):  # read by api/openapi.py
+        dependency.documented_errors = (429,)  # type: ignore[attr-defined]
+    return Depends(check if by_account else check_ip)
 
 
 def _client_ip(request: Request) -> str:

@@ -127,3 +127,16 @@ async def test_cors_with_credentials_only_for_configured_origins(make_client):
 def test_a_wildcard_origin_is_refused(origins):
     with pytest.raises(ValueError, match="not allowed"):
         Settings(cors_origins=origins)
+
+
+async def test_a_stale_access_token_sent_along_does_not_block_refresh_or_logout(client):
+    tokens, cookie = await cookie_login(client, "rae@example.com")
+    stale = {"Authorization": "Bearer expired.or.garbage"}
+    csrf = tokens["csrf_token"]
+    renewed = await client.post("/api/v1/auth/refresh", headers=sending(cookie, csrf) | stale)
+    assert renewed.status_code == 200, "an interceptor adding the old token must not break it"
+    newer = refresh_cookie(renewed)
+    done = await client.post("/api/v1/auth/logout", headers=sending(newer, csrf) | stale)
+    assert done.status_code == 204
+    again = await client.post("/api/v1/auth/refresh", headers=sending(newer, csrf))
+    assert again.status_code == 401

@@ -18,10 +18,10 @@ from tarot.api.openapi import problems
 from tarot.deps import (
     CurrentSessionId,
     CurrentUser,
-    OptionalUser,
     SessionCacheDep,
     SessionDep,
     SettingsDep,
+    get_optional_user,
     rate_limit,
 )
 from tarot.errors import Unauthorized, problem
@@ -81,7 +81,7 @@ def _credential(data: RefreshRequest | None, cookie: str | None) -> tuple[str | 
 @router.post(
     "/auth/refresh",
     response_model=TokenRead,
-    dependencies=[rate_limit("auth")],
+    dependencies=[rate_limit("auth", by_account=False)],
     summary="Trade the refresh token for a new access token and a new refresh token",
     responses=problems(
         401,
@@ -125,14 +125,16 @@ async def refresh(
     "/auth/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End this session (by refresh token, refresh cookie or access token)",
-    responses=problems(403, e403="Cookie mode: X-CSRF-Token is missing or wrong."),
+    responses=problems(401, 403, e403="Cookie mode: X-CSRF-Token is missing or wrong."),
+    # The access token is read only without a refresh credential: an expired one sent along
+    # with the cookie must not stand in the way of logging out.
+    openapi_extra={"security": [{}, {"bearer": []}]},
 )
 async def logout(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     cache: SessionCacheDep,
-    user: OptionalUser,
     cookie: RefreshCookie = None,
     csrf: CsrfHeader = None,
     data: RefreshBody = None,
@@ -147,7 +149,7 @@ async def logout(
             csrf=csrf,
             from_cookie=from_cookie,
         )
-    elif user is not None:
+    elif (user := await get_optional_user(request, session, settings, cache)) is not None:
         await session_service.end(
             session=session, cache=cache, user_id=user.id, session_id=request.state.session_id
         )
