@@ -89,6 +89,8 @@ def _credential(data: RefreshRequest | None, cookie: str | None) -> tuple[str | 
         e401="The refresh token is unknown, expired, revoked or was already used.",
         e403="Cookie mode: X-CSRF-Token is missing or wrong.",
     ),
+    # The refresh token comes in the body (no scheme) or as the cookie.
+    openapi_extra={"security": [{}, {"refreshCookie": []}]},
 )
 async def refresh(
     request: Request,
@@ -128,7 +130,7 @@ async def refresh(
     responses=problems(401, 403, e403="Cookie mode: X-CSRF-Token is missing or wrong."),
     # The access token is read only without a refresh credential: an expired one sent along
     # with the cookie must not stand in the way of logging out.
-    openapi_extra={"security": [{}, {"bearer": []}]},
+    openapi_extra={"security": [{}, {"refreshCookie": []}, {"bearer": []}]},
 )
 async def logout(
     request: Request,
