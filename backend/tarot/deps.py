@@ -144,7 +144,7 @@ def rate_limit(scope: str, *, by_account: bool = True):
     """
 
     async def check_ip(request: Request, settings: SettingsDep) -> None:
-        request.app.state.limiter.hit(
+        await request.app.state.limiter.hit(
             rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}"
         )
 

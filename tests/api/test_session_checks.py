@@ -82,3 +82,12 @@ async def test_ended_sessions_are_purged_with_their_tokens(client):
         assert await session.scalar(select(func.count()).select_from(AuthSession)) == 1
         assert await session.scalar(select(func.count()).select_from(RefreshToken)) == 1
     assert headers  # the other account's session is untouched
+
+
+async def test_refresh_is_rate_limited_per_client_address(make_client):
+    async with make_client("sqlite", rate_auth="3/minute") as client:
+        body = {"refresh_token": "not-a-token-we-issued"}
+        codes = [
+            (await client.post("/api/v1/auth/refresh", json=body)).status_code for _ in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
