@@ -15,7 +15,7 @@ HEAVY += ("swagger_ui_bundle", "argon2")
 HEAVY += ("redis",)
 
 SCRIPT = """
-import asyncio, json, sys
+import asyncio, json, sys, uuid
 import httpx
 from tarot.config import Settings
 from tarot.main import create_app
@@ -43,6 +43,13 @@ async def main():
             report["after_docs_page"] = loaded()
             assert (await client.get("/docs/assets/swagger-ui.css")).status_code == 200
             report["after_docs"] = loaded()
+            email = f"imports-{{uuid.uuid4().hex}}@example.com"
+            account = {{"email": email, "password": "correct horse battery"}}
+            assert (await client.post("/api/v1/auth/register", json=account)).status_code == 201
+            tokens = (await client.post("/api/v1/auth/login", json=account)).json()
+            body = {{"refresh_token": tokens["refresh_token"]}}
+            assert (await client.post("/api/v1/auth/refresh", json=body)).status_code == 200
+            report["after_session"] = loaded()
     print(json.dumps(report))
 
 asyncio.run(main())
@@ -122,3 +129,10 @@ def test_redis_is_imported_only_when_limits_are_stored_there(database_urls):
     report = run_fresh(settings)
     assert report["after_import"] == [] and report["after_catalog"] == []
     assert report["after_reading"] == ["redis"], "the first limited request brings it in"
+
+
+def test_sessions_load_jwt_and_argon2_only_on_first_use(database_urls):
+    report = run_fresh({"DATABASE_URL": database_urls["sqlite"]})
+    assert not {"jwt", "argon2"} & set(report["after_docs"]), "startup and anonymous use"
+    assert {"jwt", "argon2"} <= set(report["after_session"])
+    assert not {"openai", "google.genai", "apscheduler", "psutil"} & set(report["after_session"])

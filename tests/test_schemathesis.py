@@ -206,9 +206,15 @@ def call(server: AsServer, method: str, path: str, **kwargs: Any) -> Any:
     return response.json()
 
 
+def _still_valid(server: AsServer, token: str) -> bool:
+    # A fuzzed POST /auth/logout or DELETE /me/sessions/{id} may have ended the cached session.
+    case = schema["/api/v1/me"]["GET"].Case(headers={"Authorization": f"Bearer {token}"})
+    return case.call(app=server, base_url=BASE_URL).status_code == 200
+
+
 @pytest.fixture
 def admin_headers(server: AsServer, admin_id: uuid.UUID, token_cache: dict) -> dict[str, str]:
-    if admin_id not in token_cache:
+    if admin_id not in token_cache or not _still_valid(server, token_cache[admin_id]):
         body = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         token_cache[admin_id] = call(server, "POST", "/api/v1/auth/login", body=body)[
             "access_token"

@@ -91,7 +91,10 @@ class Settings(BaseModel):
 
     # Accounts, abuse limits and request hygiene.
     secret_key: SecretStr | None = None
-    access_token_minutes: int = 60 * 24
+    # Sessions: short access tokens, refresh tokens that rotate, a briefly cached session check.
+    access_token_minutes: float = Field(15, gt=0)
+    refresh_token_days: float = Field(30, gt=0)
+    session_check_seconds: float = Field(10, ge=0)
     # A reading's `stream_url` token: lets a browser's EventSource (no headers) follow it.
     stream_token_seconds: int = Field(300, ge=10, le=3600)
     rate_readings_anonymous: str = "10/minute"
@@ -135,6 +138,18 @@ class Settings(BaseModel):
         if scheme not in RATE_LIMIT_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(sorted(RATE_LIMIT_SCHEMES))}://")
         return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard(cls, value: str) -> str:
+        # Credentialed CORS (the refresh cookie) must name its origins; "*" would allow any site.
+        if "*" in value:
+            raise ValueError("TAROT_CORS_ORIGINS must list origins; '*' is not allowed")
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,6 +7,7 @@ thread (with its own malloc arena) costs more idle memory and latency than it is
 from __future__ import annotations
 
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import Forbidden, NotFound, Unauthorized
 from tarot.services import accounts as account_service
+from tarot.services import sessions as session_service
 from tarot.services.cache import Cache
 from tarot.services.queue import ReadingQueue
 
@@ -37,6 +39,10 @@ async def get_catalog_cache(request: Request) -> Cache:
 
 async def get_queue(request: Request) -> ReadingQueue:
     return request.app.state.queue
+
+
+async def get_session_cache(request: Request) -> session_service.SessionCache:
+    return request.app.state.session_cache
 
 
 async def require_ops(request: Request) -> None:
@@ -72,22 +78,33 @@ DbDep = Annotated[Database, Depends(get_db)]
 CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
 OpsAccess = Depends(require_ops)
 QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
+SessionCacheDep = Annotated[session_service.SessionCache, Depends(get_session_cache)]
 # scope="function": commit right after the route returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def get_optional_user(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request, session: SessionDep, settings: SettingsDep, cache: SessionCacheDep
 ) -> User | None:
-    """The caller's account when a bearer token is sent; a bad token is a 401, not anonymous."""
+    """The caller's account when a bearer token is sent; a bad token is a 401, not anonymous.
+
+    The token's session must still be live (a cached primary-key lookup that also loads the
+    account); its id is kept in `request.state.session_id`.
+    """
     header = request.headers.get("authorization")
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send the access token as 'Authorization: Bearer <token>'.")
-    user_id = account_service.user_id_from_token(settings=settings, token=token.strip())
-    return await account_service.get_user(session=session, user_id=user_id)
+    user_id, session_id = account_service.claims_from_token(settings=settings, token=token.strip())
+    user = await session_service.active_user(
+        session=session, cache=cache, user_id=user_id, session_id=session_id
+    )
+    if user is None:
+        raise Unauthorized("The access token is invalid or expired.")
+    request.state.session_id = session_id
+    return user
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
@@ -102,6 +119,14 @@ async def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+async def get_current_session_id(request: Request, user: CurrentUser) -> uuid.UUID:
+    """The session of the request's access token."""
+    return request.state.session_id
+
+
+CurrentSessionId = Annotated[uuid.UUID, Depends(get_current_session_id)]
+
+
 async def get_admin_user(user: CurrentUser) -> User:
     if user.role != "admin":
         raise Forbidden("This route is for admins.")
@@ -111,8 +136,17 @@ async def get_admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(get_admin_user)]
 
 
-def rate_limit(scope: str):
-    """A dependency counting the caller (account, else client IP) against `scope`'s rule."""
+def rate_limit(scope: str, *, by_account: bool = True):
+    """A dependency counting the caller (account, else client IP) against `scope`'s rule.
+
+    `by_account=False` counts the IP only and never reads the Authorization header, for routes
+    (the refresh) that must work while a stale access token is still being sent.
+    """
+
+    async def check_ip(request: Request, settings: SettingsDep) -> None:
+        await request.app.state.limiter.hit(
+            rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}"
+        )
 
     async def check(request: Request, user: OptionalUser, settings: SettingsDep) -> None:
         if scope == "readings":
@@ -122,8 +156,9 @@ def rate_limit(scope: str):
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
         await request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
 
-    check.documented_errors = (429,)  # type: ignore[attr-defined]  # read by api/openapi.py
-    return Depends(check)
+    for dependency in (check, check_ip):  # read by api/openapi.py
+        dependency.documented_errors = (429,)  # type: ignore[attr-defined]
+    return Depends(check if by_account else check_ip)
 
 
 def _client_ip(request: Request) -> str:

@@ -20,6 +20,7 @@ from tarot.api import (
     monitoring,
     pages,
     readings,
+    sessions,
     shared,
     spreads,
     tarotapi,
@@ -37,6 +38,7 @@ from tarot.services.memory import MemoryGuard
 from tarot.services.metrics import Metrics
 from tarot.services.queue import ReadingQueue
 from tarot.services.ratelimit import RateLimiter
+from tarot.services.sessions import new_cache as new_session_cache
 from tarot.services.shutdown import drain_on_signals
 
 EAGER_MODULES = (
@@ -146,15 +148,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(
         storage_uri=settings.rate_limit_storage, key_prefix=settings.rate_limit_key_prefix
     )
+    app.state.session_cache = new_session_cache(settings)
     app.add_middleware(HeadAsGet)  # innermost: metrics and CORS still see the HEAD
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.
-    if origins := [o.strip() for o in settings.cors_origins.split(",") if o.strip()]:
+    # Credentials (the refresh cookie) only for the listed origins; config refuses "*".
+    if origins := settings.cors_origin_list:
         app.add_middleware(
             CORSExcept,
             prefix=tarotapi.PREFIX,
             allow_origins=origins,
+            allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=[
                 "Authorization",
@@ -162,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "If-None-Match",
                 "Last-Event-ID",
                 "Idempotency-Key",
+                "X-CSRF-Token",
             ],
             expose_headers=["ETag", "Location", "Retry-After", "Idempotent-Replayed"],
         )
@@ -170,7 +176,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Ops routes answer 404 without TAROT_OPS_TOKEN, so the schema leaves them out then.
     ops_enabled = settings.ops_token is not None
     v1 = APIRouter(prefix="/api/v1")
-    for area in (cards, spreads, readings, shared, accounts, admin, monitoring, health):
+    areas = (cards, spreads, readings, shared, accounts, sessions, admin, monitoring, health)
+    for area in areas:
         v1.include_router(area.router, include_in_schema=area is not monitoring or ops_enabled)
     app.include_router(v1)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.

@@ -25,6 +25,7 @@ async def sample_values(client) -> tuple[dict[str, str], dict[str, str]]:
         "slug": "three-card",
         "reading_id": reading.json()["id"],
         "token": share.json()["token"],
+        "session_id": login.json()["session_id"],
     }
     return values, auth
 

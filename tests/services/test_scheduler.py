@@ -47,6 +47,7 @@ async def test_enabled_scheduler_has_jobs_and_leaves_none_behind(make_client):
             "purge-old",
             "warm-catalog",
             "purge-idempotency-keys",
+            "purge-sessions",
             "sample-rss",
             "close-cooldowns",
         } == ids

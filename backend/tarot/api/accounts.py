@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Literal
 
+from fastapi import APIRouter, Query, Request, Response, status
+
+from tarot.api import sessions as session_routes
 from tarot.api.openapi import problems
 from tarot.deps import CurrentUser, SessionDep, SettingsDep, rate_limit
 from tarot.schemas.accounts import Login, TokenRead, UserCreate, UserRead
 from tarot.services import accounts as account_service
+from tarot.services import sessions as session_service
 
 router = APIRouter(tags=["accounts"])
 
@@ -29,14 +33,30 @@ async def register(data: UserCreate, session: SessionDep) -> UserRead:
     "/auth/login",
     response_model=TokenRead,
     dependencies=[rate_limit("auth")],
-    summary="Exchange email and password for an access token",
+    summary="Exchange email and password for an access token and a refresh token",
 )
-async def login(data: Login, session: SessionDep, settings: SettingsDep) -> TokenRead:
+async def login(
+    data: Login,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    mode: Literal["token", "cookie"] = Query(
+        "token", description="`cookie`: the refresh token is set as an httpOnly cookie instead."
+    ),
+) -> TokenRead:
     user = await account_service.authenticate(
         session=session, email=data.email, password=data.password
     )
-    token, lifetime = account_service.issue_token(settings=settings, user=user)
-    return TokenRead(access_token=token, expires_in=lifetime)
+    issued = await session_service.start(
+        session=session,
+        settings=settings,
+        user=user,
+        device_name=session_routes.device_name(data.device_name, request),
+    )
+    if mode == "cookie":
+        session_routes.set_cookies(response, issued)
+    return session_routes.token_body(issued, cookie_mode=mode == "cookie")
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in account")

@@ -47,6 +47,12 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "The access_token from POST /api/v1/auth/login.",
     },
+    "refreshCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "tarot_refresh",
+        "description": "Cookie mode (login with ?mode=cookie): set by the login, httpOnly.",
+    },
     "opsToken": {
         "type": "http",
         "scheme": "bearer",

@@ -98,9 +98,21 @@ READING_SUMMARY = {
 }
 
 USER_CREATE = {"email": "seer@example.com", "password": "at least ten characters"}
-LOGIN = USER_CREATE
+LOGIN = USER_CREATE | {"device_name": "Pixel 9"}
 TOKEN = {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", "token_type": "bearer"}
-TOKEN |= {"expires_in": 86400}
+TOKEN |= {"expires_in": 900, "refresh_token": "kP3vQ9sX1bN7mR2tY8wZ4cF6hJ0lD5gA3eU9iO1pS7q"}
+TOKEN |= {"refresh_expires_in": 2592000, "session_id": "0b7e5c1a-3d2f-4a6b-9c8d-7e1f2a3b4c5d"}
+REFRESH = {"refresh_token": TOKEN["refresh_token"]}
+SESSION = {
+    "id": TOKEN["session_id"],
+    "device_name": "Pixel 9",
+    "created_at": "2026-01-01T09:00:00Z",
+    "last_used_at": "2026-01-02T18:30:00Z",
+    "expires_at": "2026-02-01T18:30:00Z",
+    "current": True,
+}
+PASSWORD_CHANGE = {"current_password": "at least ten characters"}
+PASSWORD_CHANGE |= {"new_password": "a new passphrase"}
 USER = {
     "id": "5d1c2b7e-9a8f-4e0d-8c6b-2f4e1a3b5c7d",
     "email": "seer@example.com",
@@ -139,6 +151,9 @@ EXAMPLES = {
     "UserCreate": USER_CREATE,
     "Login": LOGIN,
     "TokenRead": TOKEN,
+    "RefreshRequest": REFRESH,
+    "SessionRead": SESSION,
+    "PasswordChange": PASSWORD_CHANGE,
     "UserRead": USER,
     "ShareRead": SHARE,
     "Problem": PROBLEM,

@@ -66,18 +66,25 @@ def _ephemeral_key() -> str:
     return secrets.token_urlsafe(48)
 
 
-def issue_token(*, settings: Settings, user: User) -> tuple[str, int]:
-    """A signed access token and its lifetime in seconds."""
+def issue_token(
+    *, settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[str, int]:
+    """A signed access token naming the account and its session, and its lifetime in seconds."""
     import jwt
 
-    lifetime = settings.access_token_minutes * 60
+    lifetime = max(1, round(settings.access_token_minutes * 60))
     now = utcnow()
-    claims = {"sub": str(user.id), "iat": now, "exp": now + timedelta(seconds=lifetime)}
+    claims = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "iat": now,
+        "exp": now + timedelta(seconds=lifetime),
+    }
     return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM), lifetime
 
 
-def user_id_from_token(*, settings: Settings, token: str) -> uuid.UUID:
-    """Verify a token strictly (pinned algorithm, `exp` required) and return its subject."""
+def claims_from_token(*, settings: Settings, token: str) -> tuple[uuid.UUID, uuid.UUID]:
+    """Verify a token strictly (pinned algorithm, `exp` required): its account and session ids."""
     import jwt
 
     try:
@@ -85,19 +92,11 @@ def user_id_from_token(*, settings: Settings, token: str) -> uuid.UUID:
             token,
             signing_key(settings),
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            options={"require": ["exp", "sub", "sid"]},
         )
-        return uuid.UUID(claims["sub"])
-    except (jwt.PyJWTError, ValueError):
+        return uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
+    except (jwt.PyJWTError, ValueError, TypeError, AttributeError):
         raise Unauthorized("The access token is invalid or expired.") from None
-
-
-async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> User:
-    """The account behind a verified token; a deleted account's token stops working."""
-    user = await session.get(User, user_id)
-    if user is None:
-        raise Unauthorized("The access token is invalid or expired.")
-    return user
 
 
 async def delete_account(*, session: AsyncSession, user: User) -> None:

@@ -19,6 +19,7 @@ from tarot.services.cards import list_cards, load_deck
 from tarot.services.idempotency import purge_expired
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import ReadingQueue
+from tarot.services.sessions import purge_ended
 from tarot.services.spreads import list_spreads
 
 log = logging.getLogger("tarot.scheduler")
@@ -105,6 +106,7 @@ def start_scheduler(
             3600,
             lambda: purge_expired(db=db, ttl_seconds=idempotency_ttl_seconds),
         ),
+        "purge-sessions": (3600, lambda: purge_ended(db=db)),
     }
     scheduler = AsyncIOScheduler(timezone="UTC")
     for name, (seconds, job) in jobs.items():
