@@ -15,9 +15,12 @@ from tarot.api import (
     accounts,
     admin,
     cards,
+    daily,
     docs,
+    follow_ups,
     health,
     monitoring,
+    notes,
     pages,
     readings,
     shared,
@@ -155,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSExcept,
             prefix=tarotapi.PREFIX,
             allow_origins=origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[
                 "Authorization",
                 "Content-Type",
@@ -170,7 +173,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Ops routes answer 404 without TAROT_OPS_TOKEN, so the schema leaves them out then.
     ops_enabled = settings.ops_token is not None
     v1 = APIRouter(prefix="/api/v1")
-    for area in (cards, spreads, readings, shared, accounts, admin, monitoring, health):
+    areas = (cards, spreads, readings, follow_ups, notes, shared, accounts, daily, admin)
+    for area in (*areas, monitoring, health):
         v1.include_router(area.router, include_in_schema=area is not monitoring or ops_enabled)
     app.include_router(v1)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.
