@@ -114,3 +114,17 @@ async def test_bad_follow_up_bodies_are_422(client, body):
     parent = await new_reading(client)
     response = await client.post(f"/api/v1/readings/{parent['id']}/follow-ups", json=body)
     assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+
+
+async def test_offline_follow_up_refers_back_to_the_original_spread(client):
+    parent = await new_reading(client)
+    follow_up = (await ask(client, parent["id"])).json()
+    assert follow_up["provider"] == "offline"
+    related = follow_up["answer"]["related_positions"]
+    assert related and set(related) <= {c["position"] for c in parent["cards"]}
+    text = follow_up["interpretation"]
+    for position in related:
+        laid = next(c for c in parent["cards"] if c["position"] == position)
+        assert f"the {laid['position_name']} position" in text
+        assert laid["name"].removeprefix("The ") in text
+    assert follow_up["cards"][0]["name"].removeprefix("The ") in text

@@ -26,7 +26,7 @@ async def test_stable_per_user_and_day_and_cached_until_local_midnight(client):
     body = first.json()
     today, midnight = local_day(ZoneInfo("Asia/Taipei"), datetime.now(UTC))
     assert body["date"] == today.isoformat() and body["timezone"] == "Asia/Taipei"
-    assert body["card"]["name"] in body["reading"]
+    assert body["card"]["name"].removeprefix("The ") in body["reading"]
     cache_control = first.headers["cache-control"]
     assert cache_control.startswith("private")
     max_age = int(re.search(r"max-age=(\d+)", cache_control).group(1))

@@ -97,3 +97,19 @@ async def test_focus_and_tone_are_recorded_and_validated(client):
     for bad in ({"focus": "weather"}, {"tone": "sarcastic"}):
         response = await post(client, spread="single", **bad)
         assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+
+
+async def test_custom_classes_given_or_inferred_reach_the_reader(client):
+    reading = (
+        await client.post("/api/v1/readings", params={"wait": True}, json=CUSTOM_READING_CREATE)
+    ).json()
+    classes = [section["position_class"] for section in reading["sections"]]
+    assert classes[:2] == ["foundation", "challenge"]
+
+
+async def test_tones_read_differently_on_the_same_draw(client):
+    texts = set()
+    for tone in ("gentle", "direct", "practical"):
+        reading = (await post(client, spread="three-card", seed=3, tone=tone)).json()
+        texts.add(reading["interpretation"])
+    assert len(texts) == 3

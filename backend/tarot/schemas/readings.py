@@ -131,6 +131,10 @@ class ReadingAnswer(BaseModel):
     lean: Literal["yes", "no", "unclear", "not_applicable"]
     strength: float = Field(ge=0, le=1, description="How firmly the cards point, 0 to 1.")
     positions: list[int] = Field(description="The positions the answer rests on.")
+    related_positions: list[int] = Field(
+        default_factory=list,
+        description="A follow-up's: the original reading's positions its clarifier speaks to.",
+    )
     summary: str
     advice: str
 

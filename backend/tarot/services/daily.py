@@ -85,7 +85,10 @@ async def personal_daily(
 
 
 def short_reading(context: ReadingContext) -> str:
-    """A few sentences from the offline reader for one card."""
-    card = context.cards[0]
-    first = card.meaning.split(". ")[0].rstrip(".")
-    return f"{card.card_name}{' reversed' if card.reversed else ''}: {first}."
+    """A few sentences from the offline reader: the card's own section and its advice."""
+    from tarot.llm.reader.compose import write  # the reader's data loads on first use
+    from tarot.llm.reader.grammar import grammar
+
+    written = write(context)
+    section = written.sections[0]["text"] if written.sections else ""
+    return grammar(written.language).sentences([part for part in (section, written.advice) if part])

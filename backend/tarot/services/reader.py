@@ -19,6 +19,7 @@ def structured(*, context: ReadingContext, settings: Settings) -> dict:
             "lean": answer.lean,
             "strength": answer.strength,
             "positions": list(answer.positions),
+            "related_positions": written.plan.extra.get("related_positions", []),
             "summary": written.summary,
             "advice": written.advice,
         },
