@@ -88,6 +88,8 @@ class Settings(BaseModel):
     reading_wait_seconds: float = 30.0
     queue_poll_seconds: float = 2.0
     sse_heartbeat_seconds: float = 15.0
+    # Follow-up questions a reading may have; past this a 429.
+    max_follow_ups: int = Field(3, ge=0, le=50)
 
     # Accounts, abuse limits and request hygiene.
     secret_key: SecretStr | None = None

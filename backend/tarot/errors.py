@@ -60,6 +60,12 @@ class TooManyRequests(TarotError):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+class LimitReached(TarotError):
+    """A fixed bound was reached; waiting does not help, so no Retry-After."""
+
+    status = 429
+
+
 class InvalidInput(TarotError):
     status = 422
 

@@ -15,9 +15,12 @@ from tarot.api import (
     accounts,
     admin,
     cards,
+    daily,
     docs,
+    follow_ups,
     health,
     monitoring,
+    notes,
     pages,
     readings,
     sessions,
@@ -160,7 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             prefix=tarotapi.PREFIX,
             allow_origins=origins,
             allow_credentials=True,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[
                 "Authorization",
                 "Content-Type",
@@ -176,8 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Ops routes answer 404 without TAROT_OPS_TOKEN, so the schema leaves them out then.
     ops_enabled = settings.ops_token is not None
     v1 = APIRouter(prefix="/api/v1")
-    areas = (cards, spreads, readings, shared, accounts, sessions, admin, monitoring, health)
-    for area in areas:
+    areas = (cards, spreads, readings, follow_ups, notes, shared, accounts, sessions, daily)
+    for area in (*areas, admin, monitoring, health):
         v1.include_router(area.router, include_in_schema=area is not monitoring or ops_enabled)
     app.include_router(v1)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
 
 from tarot.api.http import link
 from tarot.api.openapi import headers, problems
@@ -22,8 +23,9 @@ from tarot.deps import (
     rate_limit,
 )
 from tarot.schemas.accounts import ShareRead
-from tarot.schemas.common import Page
+from tarot.schemas.common import SINGLE_LINE, Page
 from tarot.schemas.readings import ReadingCreate, ReadingRead, ReadingSummary
+from tarot.services import history as history_service
 from tarot.services import idempotency as idempotency_service
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
@@ -85,7 +87,8 @@ SSE_EVENT = {
         422,
         503,
         e404="No spread with that slug.",
-        e422="The body does not validate, or the Idempotency-Key was used with another body.",
+        e422="The body does not validate (cards: unknown or repeated codes, or not one per "
+        "position), or the Idempotency-Key was used with another body.",
     ),
     dependencies=[rate_limit("readings")],
 )
@@ -148,7 +151,11 @@ async def create_reading(
     )
 
 
-@router.get("", response_model=Page[ReadingSummary], summary="Your readings, newest first")
+@router.get(
+    "",
+    response_model=Page[ReadingSummary],
+    summary="Your readings, newest first; search by text and date",
+)
 async def list_readings(
     session: SessionDep,
     user: OptionalUser,
@@ -156,11 +163,33 @@ async def list_readings(
         list[uuid.UUID],
         Query(max_length=100, description="Anonymous readings you hold the ids of."),
     ] = [],  # noqa: B006 - FastAPI copies query defaults
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            pattern=SINGLE_LINE,
+            description="Text in the question or in your note (case-insensitive).",
+        ),
+    ] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Created at or after (ISO 8601 with offset).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="Created at or before (ISO 8601 with offset).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Page[ReadingSummary]:
-    return await reading_service.list_readings(
-        session=session, owner_id=user.id if user else None, ids=ids, limit=limit, offset=offset
+    return await history_service.list_readings(
+        session=session,
+        owner_id=user.id if user else None,
+        ids=ids,
+        limit=limit,
+        offset=offset,
+        q=q,
+        since=since,
+        until=until,
     )
 
 
@@ -182,6 +211,7 @@ async def get_reading(
     reading = await reading_service.get_reading(
         session=session, reading_id=reading_id, owner_id=user.id if user else None
     )
+    follow_ups = await history_service.follow_ups_of(session=session, parent_id=reading.id)
     return await reading_service.to_schema(
         db=db,
         cache=cache,
@@ -190,6 +220,8 @@ async def get_reading(
         stream_url=_stream_url(
             request, settings, reading_id=reading.id, owned=reading.owner_id is not None
         ),
+        follow_ups=follow_ups,
+        show_note=user is not None and reading.owner_id == user.id,
     )
 
 

@@ -2,4 +2,4 @@
 
 # The newest alembic revision; the server compares it with the database to skip migrating
 # (and importing alembic) when nothing changed. A test keeps it equal to alembic's head.
-HEAD_REVISION = "0005_sessions"
+HEAD_REVISION = "0006_features"

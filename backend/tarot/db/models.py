@@ -96,7 +96,18 @@ class Reading(Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     question: Mapped[str] = mapped_column(Text)
-    spread_slug: Mapped[str] = mapped_column(ForeignKey("spread.slug"))
+    # None for a custom spread or a follow-up: their positions are stored in `positions`.
+    spread_slug: Mapped[str | None] = mapped_column(ForeignKey("spread.slug"))
+    # [{"position": 1, "name": "...", "prompt": "...", "class": "advice"}, ...] or None
+    positions: Mapped[list[dict] | None] = mapped_column(JSON)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("reading.id", ondelete="CASCADE"), index=True
+    )
+    draw_source: Mapped[str] = mapped_column(String(8), default="server", server_default="server")
+    focus: Mapped[str | None] = mapped_column(String(12))
+    tone: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+    note_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     language: Mapped[str] = mapped_column(String(16), default="en")
     reversals: Mapped[bool] = mapped_column(Boolean, default=True)
     seed: Mapped[int | None] = mapped_column(BigInteger)

@@ -78,6 +78,7 @@ class DrawnCard:
     reversed: bool
     keywords: tuple[str, ...]
     meaning: str
+    position_class: str | None = None  # given by a custom spread; else the reader infers it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,11 @@ class ReadingContext:
     language: str
     cards: tuple[DrawnCard, ...]
     reversals: bool = True
+    focus: str | None = None  # love | career | money | wellbeing | spiritual | general
+    tone: str | None = None  # gentle | direct | practical
+    # A follow-up's original reading: its question, cards and text, given as data only.
+    parent: ReadingContext | None = None
+    parent_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,19 @@ READING = {
     "attempts": [{"provider": "offline", "outcome": "ok", "latency_ms": 1.2}],
     "usage": None,
     "error": None,
+    "parent_id": None,
+    "follow_ups": [
+        {
+            "id": "7c2e9b14-3f6a-4d8e-b1a5-0e9d8c7b6a54",
+            "status": "completed",
+            "question": "What is blocking the new role?",
+            "created_at": "2026-01-01T09:05:00Z",
+        }
+    ],
+    "draw_source": "server",
+    "focus": "career",
+    "tone": "practical",
+    "note": "Asked before the interview.",
     "created_at": "2026-01-01T09:00:00Z",
     "started_at": "2026-01-01T09:00:00Z",
     "completed_at": "2026-01-01T09:00:01Z",
@@ -94,7 +107,38 @@ READING = {
     "/stream",
 }
 READING_SUMMARY = {
-    key: READING[key] for key in ("id", "status", "question", "spread", "provider", "created_at")
+    key: READING[key]
+    for key in ("id", "status", "question", "spread", "note", "provider", "created_at")
+}
+CUSTOM_READING_CREATE = {
+    "question": "How do I grow this project?",
+    "positions": [
+        {"name": "Root", "prompt": "What this grows from.", "class": "foundation"},
+        {"name": "Obstacle", "prompt": "What stands in the way."},
+        {"name": "Next step", "prompt": "What to do this week."},
+    ],
+    "cards": [
+        {"code": "pe08", "reversed": False},
+        {"code": "sw05", "reversed": True},
+        {"code": "ar01", "reversed": False},
+    ],
+    "focus": "career",
+    "tone": "practical",
+    "language": "en",
+}
+FOLLOW_UP_CREATE = {"question": "What is blocking the new role?", "tone": "direct"}
+NOTE_UPDATE = {"note": "The interview went well; the Eight of Pentacles was right."}
+NOTE = {
+    "reading_id": READING["id"],
+    "note": NOTE_UPDATE["note"],
+    "updated_at": "2026-01-02T20:15:00+00:00",
+}
+PERSONAL_DAILY = {
+    "date": "2026-01-01",
+    "timezone": "Asia/Taipei",
+    "card": CARD,
+    "reversed": False,
+    "reading": "The Magician: you already hold the tools you need today.",
 }
 
 USER_CREATE = {"email": "seer@example.com", "password": "at least ten characters"}
@@ -140,6 +184,12 @@ EXAMPLES = {
     "SpreadRead": SPREAD,
     "SpreadUpdate": SPREAD_UPDATE,
     "ReadingCreate": READING_CREATE,
+    "FollowUpCreate": FOLLOW_UP_CREATE,
+    "NoteUpdate": NOTE_UPDATE,
+    "NoteRead": NOTE,
+    "PersonalDailyRead": PERSONAL_DAILY,
+    "CustomPosition": CUSTOM_READING_CREATE["positions"][0],
+    "ClientCard": CUSTOM_READING_CREATE["cards"][0],
     "ReadingRead": READING,
     "SharedReadingRead": {
         key: value
@@ -147,6 +197,7 @@ EXAMPLES = {
         if key not in ("seed", "attempts", "usage", "error")
     },
     "ReadingSummary": READING_SUMMARY,
+    "FollowUpSummary": READING["follow_ups"][0],
     "Page_ReadingSummary_": {"items": [READING_SUMMARY], "total": 1, "limit": 20, "offset": 0},
     "UserCreate": USER_CREATE,
     "Login": LOGIN,

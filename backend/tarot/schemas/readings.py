@@ -7,9 +7,25 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from tarot.llm.prompt import clean_question
+from tarot.schemas.reading_options import (
+    ClientCards,
+    CustomPositions,
+    DrawSource,
+    Focus,
+    Tone,
+    check_distinct,
+)
 
 MAX_SEED = 2**63 - 1
 
@@ -51,6 +67,17 @@ class ReadingCreate(BaseModel):
         pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$",
         description="BCP 47 tag of the reply language.",
     )
+    positions: CustomPositions | None = Field(
+        None, description="A spread of your own (1-12 positions) instead of a named `spread`."
+    )
+    cards: ClientCards | None = Field(
+        None,
+        description="Cards you drew yourself, one per position in order; distinct codes.",
+    )
+    focus: Focus | None = Field(
+        None, description="The area to read for when the question names none."
+    )
+    tone: Tone | None = Field(None, description="The reader's voice.")
 
     @field_validator("question")
     @classmethod
@@ -59,6 +86,19 @@ class ReadingCreate(BaseModel):
         if not cleaned:
             raise ValueError("the question is empty once control characters are removed")
         return cleaned
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReadingCreate:
+        if self.positions is not None and "spread" in self.model_fields_set:
+            raise ValueError("give either `spread` or `positions`, not both")
+        check_distinct(self.cards)
+        if self.cards is not None and self.positions is not None:
+            if len(self.cards) != len(self.positions):
+                raise ValueError(
+                    f"{len(self.cards)} cards given for {len(self.positions)} positions; "
+                    "give one card per position"
+                )
+        return self
 
 
 class ReadingCardRead(BaseModel):
@@ -91,6 +131,10 @@ class ReadingAnswer(BaseModel):
     lean: Literal["yes", "no", "unclear", "not_applicable"]
     strength: float = Field(ge=0, le=1, description="How firmly the cards point, 0 to 1.")
     positions: list[int] = Field(description="The positions the answer rests on.")
+    related_positions: list[int] = Field(
+        default_factory=list,
+        description="A follow-up's: the original reading's positions its clarifier speaks to.",
+    )
     summary: str
     advice: str
 
@@ -106,13 +150,28 @@ class ReadingSection(BaseModel):
     text: str
 
 
+class FollowUpSummary(BaseModel):
+    """A follow-up question as listed on its parent reading."""
+
+    id: uuid.UUID
+    status: ReadingStatus
+    question: str
+    created_at: UtcDatetime
+
+
 class ReadingRead(BaseModel):
     """A reading with its cards, interpretation and provenance."""
 
     id: uuid.UUID
     status: ReadingStatus
     question: str
-    spread: str
+    spread: str = Field(description="The spread's slug; `custom` or `follow-up` otherwise.")
+    parent_id: uuid.UUID | None = Field(None, description="The reading a follow-up belongs to.")
+    follow_ups: list[FollowUpSummary] = Field(default_factory=list)
+    draw_source: DrawSource = DrawSource.server
+    focus: Focus | None = None
+    tone: Tone | None = None
+    note: str | None = Field(None, description="Your private note; only you see it.")
     language: str
     reversals: bool
     seed: int | None
@@ -172,5 +231,6 @@ class ReadingSummary(BaseModel):
     status: ReadingStatus
     question: str
     spread: str
+    note: str | None = None
     provider: str | None
     created_at: UtcDatetime

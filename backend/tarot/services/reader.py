@@ -2,40 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from tarot.config import Settings
-from tarot.llm.base import DrawnCard, ReadingContext
-from tarot.schemas.cards import CardRead
-from tarot.schemas.spreads import SpreadPosition, SpreadRead
-
-
-def reading_context(
-    *,
-    question: str,
-    language: str,
-    reversals: bool,
-    spread: SpreadRead,
-    layout: Sequence[tuple[SpreadPosition, CardRead, bool]],
-) -> ReadingContext:
-    """A laid-out draw as the writers see it."""
-    drawn = tuple(
-        DrawnCard(
-            position=place.position,
-            position_name=place.name,
-            position_prompt=place.prompt,
-            card_id=card.id,
-            card_name=card.name,
-            arcana=card.arcana.value,
-            suit=card.suit.value if card.suit else None,
-            element=card.element,
-            reversed=flipped,
-            keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
-            meaning=card.meaning_reversed if flipped else card.meaning_upright,
-        )
-        for place, card, flipped in layout
-    )
-    return ReadingContext(question, spread.name, language, drawn, reversals)
+from tarot.llm.base import ReadingContext
 
 
 def structured(*, context: ReadingContext, settings: Settings) -> dict:
@@ -51,6 +19,7 @@ def structured(*, context: ReadingContext, settings: Settings) -> dict:
             "lean": answer.lean,
             "strength": answer.strength,
             "positions": list(answer.positions),
+            "related_positions": written.plan.extra.get("related_positions", []),
             "summary": written.summary,
             "advice": written.advice,
         },

@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
@@ -16,16 +16,15 @@ from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import Conflict, NotFound, Unavailable
-from tarot.schemas.common import Page
-from tarot.schemas.readings import ReadingCardRead, ReadingCreate, ReadingRead, ReadingSummary
+from tarot.schemas.readings import FollowUpSummary, ReadingCardRead, ReadingCreate, ReadingRead
 from tarot.services.admission import admit_pending
 from tarot.services.cache import Cache
-from tarot.services.cards import load_deck
-from tarot.services.draw import draw
+from tarot.services.contexts import context_for
+from tarot.services.layouts import choose_cards, custom_positions, lay_out_reading, spread_label
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
-from tarot.services.reader import reading_context, structured
-from tarot.services.spreads import get_spread_model, lay_out
+from tarot.services.reader import structured
+from tarot.services.spreads import get_spread_model
 
 DB_POLL_SECONDS = 0.5
 EVENT_ID = re.compile(r"([0-9]{1,9})-([0-9]{1,12})")
@@ -45,50 +44,74 @@ async def create_reading(
     data: ReadingCreate,
     owner_id: uuid.UUID | None = None,
 ) -> Reading:
-    """Draw the cards and store a pending reading; generation happens in a worker."""
+    """Draw the cards (or take the client's) and store a pending reading for a worker."""
     memory.admit_reading()
-    spread = await get_spread_model(db=db, cache=cache, slug=data.spread)
-    deck = await load_deck(db=db, cache=cache, image_base_url=settings.image_base_url)
-    drawn = draw(
-        count=len(spread.positions), deck_size=len(deck), reversals=data.reversals, seed=data.seed
+    positions = custom_positions(data.positions) if data.positions else None
+    spread = None if positions else await get_spread_model(db=db, cache=cache, slug=data.spread)
+    numbers = (
+        [place["position"] for place in positions]
+        if positions
+        else [place.position for place in spread.positions]
     )
-    layout = [
-        (place, deck[index], flipped)
-        for place, (index, flipped) in zip(spread.positions, drawn, strict=True)
-    ]
-    context = reading_context(
-        question=data.question,
-        language=data.language,
+    chosen = await choose_cards(
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        count=len(numbers),
         reversals=data.reversals,
-        spread=spread,
-        layout=layout,
+        seed=data.seed,
+        given=data.cards,
     )
-    reader = structured(context=context, settings=settings)
-    # Last before the insert: the admission lock is held until the route commits, and
-    # nothing in between may need a second pooled connection.
-    await admit_pending(session=session, limit=settings.queue_max_pending)
     reading = Reading(
         id=uuid.uuid4(),
         owner_id=owner_id,
         question=data.question,
-        spread_slug=spread.slug,
+        spread_slug=spread.slug if spread else None,
+        positions=classified(positions),
         language=data.language,
         reversals=data.reversals,
         seed=data.seed,
         cards=[
-            {"position": place.position, "card_id": card.id, "reversed": flipped}
-            for place, card, flipped in layout
+            {"position": number, "card_id": card.id, "reversed": flipped}
+            for number, (card, flipped) in zip(numbers, chosen, strict=True)
         ],
-        safety_class=reader["safety_class"],
-        reader=reader,
-        status="pending",
-        interpretation="",
-        attempts=[],
-        claims=0,
+        draw_source="client" if data.cards else "server",
+        focus=data.focus.value if data.focus else None,
+        tone=data.tone.value if data.tone else None,
     )
+    await enqueue(session=session, db=db, cache=cache, settings=settings, reading=reading)
+    return reading
+
+
+def classified(positions: list[dict] | None) -> list[dict] | None:
+    """Custom positions with every class filled in: the client's, else the reader's guess."""
+    if not positions:
+        return positions
+    from tarot.llm.reader.plan import position_class  # the reader's data loads on first use
+
+    count = len(positions)
+    return [
+        place
+        | {"class": place["class"] or position_class(place["name"], place["prompt"], count=count)}
+        for place in positions
+    ]
+
+
+async def enqueue(
+    *, session: AsyncSession, db: Database, cache: Cache, settings: Settings, reading: Reading
+) -> None:
+    """Add the reader's structured answer, then insert the reading as pending."""
+    context = await context_for(
+        db=db, cache=cache, image_base_url=settings.image_base_url, reading=reading, session=session
+    )
+    reader = structured(context=context, settings=settings)
+    reading.safety_class, reading.reader = reader["safety_class"], reader
+    reading.status, reading.interpretation, reading.attempts, reading.claims = "pending", "", [], 0
+    # Last before the insert: the admission lock is held until the route commits, and
+    # nothing in between may need a second pooled connection.
+    await admit_pending(session=session, limit=settings.queue_max_pending)
     session.add(reading)
     await session.flush()
-    return reading
 
 
 async def get_reading(
@@ -116,14 +139,15 @@ async def to_schema(
     image_base_url: str,
     reading: Reading,
     stream_url: str | None = None,
+    follow_ups: list[FollowUpSummary] | None = None,
+    show_note: bool = False,
 ) -> ReadingRead:
-    """Expand a stored reading with its cards' names and the spread's positions."""
-    _, layout = await lay_out(
-        db=db,
-        cache=cache,
-        image_base_url=image_base_url,
-        slug=reading.spread_slug,
-        laid=reading.cards,
+    """Expand a stored reading with its cards' names and the spread's positions.
+
+    The note is the owner's alone: callers set `show_note` only for the owner's own view.
+    """
+    _, layout = await lay_out_reading(
+        db=db, cache=cache, image_base_url=image_base_url, reading=reading
     )
     cards = [
         ReadingCardRead(
@@ -147,7 +171,13 @@ async def to_schema(
         id=reading.id,
         status=reading.status,
         question=reading.question,
-        spread=reading.spread_slug,
+        spread=spread_label(reading),
+        parent_id=reading.parent_id,
+        follow_ups=follow_ups or [],
+        draw_source=reading.draw_source or "server",
+        focus=reading.focus,
+        tone=reading.tone,
+        note=reading.note if show_note else None,
         language=reading.language,
         reversals=reading.reversals,
         seed=reading.seed,
@@ -190,37 +220,6 @@ async def retry_reading(
     reading.attempts, reading.lease_until = [], None
     await session.flush()
     return reading
-
-
-async def list_readings(
-    *,
-    session: AsyncSession,
-    owner_id: uuid.UUID | None,
-    ids: list[uuid.UUID],
-    limit: int,
-    offset: int,
-) -> Page[ReadingSummary]:
-    """The caller's readings, newest first: owned ones, or the anonymous ids they hold."""
-    if owner_id is not None:
-        scope = Reading.owner_id == owner_id
-    else:
-        scope = Reading.id.in_(ids) & Reading.owner_id.is_(None)
-    total = await session.scalar(select(func.count()).select_from(Reading).where(scope))
-    rows = await session.scalars(
-        select(Reading).where(scope).order_by(Reading.created_at.desc()).limit(limit).offset(offset)
-    )
-    items = [
-        ReadingSummary(
-            id=row.id,
-            status=row.status,
-            question=row.question,
-            spread=row.spread_slug,
-            provider=row.provider,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
-    return Page[ReadingSummary](items=items, total=total or 0, limit=limit, offset=offset)
 
 
 async def delete_reading(

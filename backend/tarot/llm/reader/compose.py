@@ -27,9 +27,13 @@ def write(
     fallback = language.lower() != (context.language or "en").lower().split("-")[0] and (
         language.lower() != (context.language or "en").lower()
     )
-    voice = Voice(language, plan.seed, tone)
+    voice = Voice(language, plan.seed, tone or getattr(context, "tone", None))
     if plan.safety_class == "crisis":
         return _crisis(plan, voice, language, fallback, crisis_text)
+    if getattr(context, "parent", None) is not None and plan.sections:
+        from tarot.llm.reader.follow_up import write_follow_up
+
+        return write_follow_up(context, plan, voice, language, fallback)
     if not plan.sections:  # nothing drawn: say so plainly rather than invent a reading
         opening = voice.say("opening.question", quote=voice.grammar.quote(context.question),
                             count=voice.grammar.number(0))  # fmt: skip

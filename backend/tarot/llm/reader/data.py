@@ -79,8 +79,21 @@ def phrase_languages() -> tuple[str, ...]:
 
 @cache
 def phrases(language: str) -> dict:
-    """The phrase file of one language."""
-    return _read(HERE / "phrases" / f"{language}.json")
+    """The phrase file of one language, with its tones and follow-up slots merged in.
+
+    Tones (`tones/<lang>.json`) and follow-up slots (`follow_up/<lang>.json`) live in files
+    of their own so that each can be written and reviewed apart from the main phrases.
+    """
+    loaded = _read(HERE / "phrases" / f"{language}.json")
+    tones = HERE / "tones" / f"{language}.json"
+    if tones.exists() and not loaded.get("tones"):
+        loaded["tones"] = _read(tones)
+    follow_up = HERE / "follow_up" / f"{language}.json"
+    if follow_up.exists():
+        extra = _read(follow_up)
+        loaded["slots"] = loaded["slots"] | extra["slots"]
+        loaded["follow_up"] = {key: value for key, value in extra.items() if key != "slots"}
+    return loaded
 
 
 @cache

@@ -154,10 +154,15 @@ def make_plan(context: ReadingContext, analysis: Analysis | None = None) -> Plan
     rng = random.Random(seed)
     safety = analysis.safety_class
     topic = SAFETY_TOPICS.get(safety or "", analysis.topic)
+    focus = getattr(context, "focus", None)
+    if topic == "general" and focus:  # the question names no area: the chosen focus steers
+        topic = focus
     meta = data.card_meta()
     sections = []
     for card in cards:
-        cls = position_class(card.position_name, card.position_prompt, count=len(cards))
+        cls = getattr(card, "position_class", None) or position_class(
+            card.position_name, card.position_prompt, count=len(cards)
+        )
         flipped = card.reversed and reversals
         facts = meta.get(card.card_id, {}).get("reversed" if flipped else "upright", {})
         line = CLASS_LINES.get(cls, "present")

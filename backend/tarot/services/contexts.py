@@ -1,0 +1,76 @@
+"""A stored reading as the writers see it, with a follow-up's original reading as data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tarot.db.models import Reading
+from tarot.db.session import Database
+from tarot.llm.base import DrawnCard, ReadingContext
+from tarot.services.cache import Cache
+from tarot.services.layouts import Layout, lay_out_reading, position_classes
+
+PARENT_TEXT_CHARS = 4000  # enough of the original reading for context, bounded for the prompt
+
+
+def drawn_cards(layout: Layout, classes: Mapping[int, str | None]) -> tuple[DrawnCard, ...]:
+    """Laid-out cards with the meaning for their orientation."""
+    return tuple(
+        DrawnCard(
+            position=place.position,
+            position_name=place.name,
+            position_prompt=place.prompt,
+            card_id=card.id,
+            card_name=card.name,
+            arcana=card.arcana.value,
+            suit=card.suit.value if card.suit else None,
+            element=card.element,
+            reversed=flipped,
+            keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
+            meaning=card.meaning_reversed if flipped else card.meaning_upright,
+            position_class=classes.get(place.position),
+        )
+        for place, card, flipped in layout
+    )
+
+
+async def context_for(
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    reading: Reading,
+    session: AsyncSession | None = None,
+) -> ReadingContext:
+    """The context of one reading; a follow-up carries its parent's."""
+    spread, layout = await lay_out_reading(
+        db=db, cache=cache, image_base_url=image_base_url, reading=reading
+    )
+    parent, parent_text = None, ""
+    if reading.parent_id is not None:
+        row = await _load(db, session, reading.parent_id)
+        if row is not None:
+            parent = await context_for(
+                db=db, cache=cache, image_base_url=image_base_url, reading=row
+            )
+            parent_text = (row.interpretation or "")[:PARENT_TEXT_CHARS]
+    return ReadingContext(
+        reading.question,
+        spread.name,
+        reading.language,
+        drawn_cards(layout, position_classes(reading)),
+        reversals=reading.reversals,
+        focus=reading.focus,
+        tone=reading.tone,
+        parent=parent,
+        parent_text=parent_text,
+    )
+
+
+async def _load(db: Database, session: AsyncSession | None, reading_id) -> Reading | None:
+    if session is not None:
+        return await session.get(Reading, reading_id)
+    async with db.sessionmaker() as own:
+        return await own.get(Reading, reading_id)
