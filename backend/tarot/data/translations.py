@@ -56,6 +56,11 @@ def match_language(tag: str | None) -> str | None:
     return None
 
 
+def catalog_language(tag: str | None) -> str:
+    """The catalog language a reading in `tag` is shown in; English when there is none."""
+    return match_language(tag) or DEFAULT_LANGUAGE
+
+
 def _read(language: str, name: str) -> dict:
     path = _folder().joinpath(language, name)
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -89,6 +89,9 @@ class ReadingContext:
     language: str
     cards: tuple[DrawnCard, ...]
     reversals: bool = True
+    # The same draw with the catalog texts of the querent's language (names, positions,
+    # keywords, meanings), for LLM prompts; the reader classifies on the English one.
+    localized: ReadingContext | None = None
 
 
 @dataclass(frozen=True, slots=True)

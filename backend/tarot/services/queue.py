@@ -31,8 +31,7 @@ from tarot.services.live import LiveReading
 from tarot.services.metrics import Metrics
 from tarot.services.outage import OutageWatch
 from tarot.services.queue_store import LeaseLost
-from tarot.services.reader import reading_context
-from tarot.services.spreads import lay_out
+from tarot.services.reader import stored_context
 
 __all__ = ["TERMINAL", "LeaseLost", "LiveReading", "ReadingQueue"]
 log = logging.getLogger("tarot.queue")
@@ -309,19 +308,11 @@ class ReadingQueue:
             done.set()
 
     async def _context(self, reading: Reading) -> ReadingContext:
-        spread, layout = await lay_out(
+        return await stored_context(
             db=self.db,
             cache=self.cache,
             image_base_url=self.settings.image_base_url,
-            slug=reading.spread_slug,
-            laid=reading.cards,
-        )
-        return reading_context(
-            question=reading.question,
-            language=reading.language,
-            reversals=reading.reversals,
-            spread=spread,
-            layout=layout,
+            reading=reading,
         )
 
     async def _new_generation(self, reading: Reading) -> None:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tarot.config import Settings
+from tarot.data.translations import DEFAULT_LANGUAGE, catalog_language
+from tarot.db.models import Reading
+from tarot.db.session import Database
 from tarot.llm.base import DrawnCard, ReadingContext
 from tarot.schemas.cards import CardRead
 from tarot.schemas.spreads import SpreadPosition, SpreadRead
+from tarot.services.cache import Cache
+from tarot.services.spreads import lay_out
 
 
 def reading_context(
@@ -36,6 +42,42 @@ def reading_context(
         for place, card, flipped in layout
     )
     return ReadingContext(question, spread.name, language, drawn, reversals)
+
+
+async def stored_context(
+    *, db: Database, cache: Cache, image_base_url: str, reading: Reading
+) -> ReadingContext:
+    """A stored reading's draw in English (the reader classifies positions on it) and, when
+    the catalog has the reading's language, in that language too, for LLM prompts."""
+    contexts = []
+    for language in dict.fromkeys((DEFAULT_LANGUAGE, catalog_language(reading.language))):
+        spread, layout = await lay_out(
+            db=db,
+            cache=cache,
+            image_base_url=image_base_url,
+            slug=reading.spread_slug,
+            laid=reading.cards,
+            language=language,
+        )
+        contexts.append(
+            reading_context(
+                question=reading.question,
+                language=reading.language,
+                reversals=reading.reversals,
+                spread=spread,
+                layout=layout,
+            )
+        )
+    english, *localized = contexts
+    return replace(english, localized=localized[0]) if localized else english
+
+
+def named_sections(sections: list[dict], position_names: dict[int, str]) -> list[dict]:
+    """The reader's sections with the position names the reading's cards are shown with."""
+    return [
+        item | {"position_name": position_names.get(item["position"], item["position_name"])}
+        for item in sections
+    ]
 
 
 def structured(*, context: ReadingContext, settings: Settings) -> dict:

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
+from tarot.data.translations import catalog_language
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
@@ -24,7 +25,7 @@ from tarot.services.cards import load_deck
 from tarot.services.draw import draw
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
-from tarot.services.reader import reading_context, structured
+from tarot.services.reader import named_sections, reading_context, structured
 from tarot.services.spreads import get_spread_model, lay_out
 
 DB_POLL_SECONDS = 0.5
@@ -117,13 +118,17 @@ async def to_schema(
     reading: Reading,
     stream_url: str | None = None,
 ) -> ReadingRead:
-    """Expand a stored reading with its cards' names and the spread's positions."""
+    """Expand a stored reading with its cards' names and the spread's positions.
+
+    Names, positions and keywords are shown in the reading's language when the catalog has it.
+    """
     _, layout = await lay_out(
         db=db,
         cache=cache,
         image_base_url=image_base_url,
         slug=reading.spread_slug,
         laid=reading.cards,
+        language=catalog_language(reading.language),
     )
     cards = [
         ReadingCardRead(
@@ -154,7 +159,9 @@ async def to_schema(
         cards=cards,
         interpretation=reading.interpretation,
         answer=reader.get("answer"),
-        sections=reader.get("sections", []),
+        sections=named_sections(
+            reader.get("sections", []), {card.position: card.position_name for card in cards}
+        ),
         safety_class=reading.safety_class,
         written_language=written_in,
         language_fallback=bool(written_in and reader.get("language_fallback"))
