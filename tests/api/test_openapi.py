@@ -80,7 +80,7 @@ def test_bearer_security_on_exactly_the_routes_that_take_it(doc):
 
 def test_each_route_lists_only_its_own_errors(doc):
     ops = operations(doc)
-    assert set(ops["getDailyCard"]["responses"]) == {"200", "304"}
+    assert set(ops["getDailyCard"]["responses"]) == {"200", "304", "422"}  # a malformed ?lang=
     assert set(ops["getCard"]["responses"]) == {"200", "304", "404", "422"}
     assert set(ops["health"]["responses"]) == {"200"}
     assert set(ops["createReading"]["responses"]) == {
@@ -95,6 +95,16 @@ def test_each_route_lists_only_its_own_errors(doc):
         "503",
     }
     assert "403" in ops["updateCard"]["responses"] and "403" not in ops["getMe"]["responses"]
+
+
+def test_catalog_routes_document_lang_and_vary(doc):
+    ops = operations(doc)
+    catalog = ("listCards", "getCard", "randomCards", "getDailyCard", "listSpreads", "getSpread")
+    for name in catalog:
+        params = {param["name"]: param for param in ops[name].get("parameters", [])}
+        assert params["lang"]["in"] == "query", name
+        assert "zh-TW" in params["lang"]["description"], name
+        assert {"Vary", "Content-Language"} <= set(ops[name]["responses"]["200"]["headers"]), name
 
 
 def test_one_shared_problem_component(doc):

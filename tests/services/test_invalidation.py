@@ -1,4 +1,4 @@
-"""Admin edits reach every instance's cache through LISTEN/NOTIFY."""
+"""Admin edits reach every instance's cache (every language's bytes) through LISTEN/NOTIFY."""
 
 import asyncio
 
@@ -101,3 +101,41 @@ async def test_listener_reconnects_after_its_connection_drops(make_client):
             await asyncio.sleep(0.05)
         assert after.json()["description"] == "Seen after a reconnect."
         await first.patch("/api/v1/cards/ar02", json={"description": original}, headers=admin)
+
+
+LANGUAGES = ("en", "zh-TW", "es")
+
+
+async def _etags(client, path: str) -> dict[str, str]:
+    return {
+        lang: (await client.get(path, params={"lang": lang})).headers["etag"] for lang in LANGUAGES
+    }
+
+
+async def test_an_edit_renews_every_language_on_every_instance(make_client):
+    async with make_client("postgres") as first, make_client("postgres") as second:
+        admin = await _admin_headers(first)
+        original = (await first.get("/api/v1/cards/ar03")).json()["astrology"]
+        before = await _etags(second, "/api/v1/cards/ar03")
+        list_before = await _etags(second, "/api/v1/cards")
+        assert await _etags(second, "/api/v1/cards/ar03") == before  # served from the cache
+
+        edit = await first.patch(
+            "/api/v1/cards/ar03", json={"astrology": "Venus, edited"}, headers=admin
+        )
+        assert edit.status_code == 200
+        for _ in range(20):
+            after = await _etags(second, "/api/v1/cards/ar03")
+            if all(after[lang] != before[lang] for lang in LANGUAGES):
+                break
+            await asyncio.sleep(0.05)
+        assert all(after[lang] != before[lang] for lang in LANGUAGES)
+        list_after = await _etags(second, "/api/v1/cards")
+        assert all(list_after[lang] != list_before[lang] for lang in LANGUAGES)
+        chinese = (await second.get("/api/v1/cards/ar03", params={"lang": "zh-TW"})).json()
+        assert chinese["astrology"] == "Venus, edited"
+        assert chinese["name"] == "皇后"
+        mine = await _etags(first, "/api/v1/cards/ar03")
+        assert mine == after  # the same bytes on both instances
+
+        await first.patch("/api/v1/cards/ar03", json={"astrology": original}, headers=admin)

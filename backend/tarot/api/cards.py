@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from tarot.api.http import send_cached
+from tarot.api.http import language_headers, send_cached
+from tarot.api.language import CatalogLanguage
 from tarot.api.openapi import cached, headers, problems
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
@@ -26,13 +27,14 @@ MAX_SEED = 2**63 - 1
     "",
     response_model=Page[CardRead],
     summary="List and search cards",
-    responses=cached("One page of cards, in deck order."),
+    responses=cached("One page of cards, in deck order.", localized=True),
 )
 async def list_cards(
     request: Request,
     db: DbDep,
     cache: CatalogCacheDep,
     settings: SettingsDep,
+    language: CatalogLanguage,
     arcana: Arcana | None = None,
     suit: Suit | None = None,
     q: Annotated[
@@ -41,7 +43,7 @@ async def list_cards(
             min_length=1,
             max_length=100,
             pattern=SINGLE_LINE,
-            description="Matches name, keywords and meanings.",
+            description="Matches name, keywords and meanings in the language asked for.",
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -56,8 +58,9 @@ async def list_cards(
         q=q,
         limit=limit,
         offset=offset,
+        language=language,
     )
-    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds, language=language)
 
 
 @router.get(
@@ -65,13 +68,17 @@ async def list_cards(
     response_model=list[DrawnCardRead],
     summary="Draw random cards",
     responses={
-        200: {"description": "Distinct cards, never cached.", "headers": headers("Cache-Control")}
+        200: {
+            "description": "Distinct cards, never cached.",
+            "headers": headers("Cache-Control", "Vary", "Content-Language"),
+        }
     },
 )
 async def random_cards(
     db: DbDep,
     cache: CatalogCacheDep,
     settings: SettingsDep,
+    language: CatalogLanguage,
     n: Annotated[int, Query(ge=1, le=78, description="How many distinct cards.")] = 1,
     reversals: Annotated[bool, Query(description="Allow reversed cards.")] = True,
     seed: Annotated[
@@ -85,40 +92,60 @@ async def random_cards(
         n=n,
         reversals=reversals,
         seed=seed,
+        language=language,
     )
-    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"} | language_headers(language)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(
     "/daily",
     response_model=DailyCardRead,
     summary="The card of the day (UTC)",
-    responses=cached("Cached until the next UTC midnight."),
+    responses=cached("Cached until the next UTC midnight.", localized=True),
 )
 async def get_daily_card(
-    request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    settings: SettingsDep,
+    language: CatalogLanguage,
 ) -> Response:
     now = datetime.now(UTC)
     cached = await card_service.daily_card(
-        db=db, cache=cache, image_base_url=settings.image_base_url, day=now.date()
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        day=now.date(),
+        language=language,
     )
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-    return send_cached(request, cached, max_age=max(1, int((midnight - now).total_seconds())))
+    max_age = max(1, int((midnight - now).total_seconds()))
+    return send_cached(request, cached, max_age=max_age, language=language)
 
 
 @router.get(
     "/{card_id}",
     response_model=CardRead,
     summary="One card by slug or short code",
-    responses=cached("The card.") | problems(404),
+    responses=cached("The card.", localized=True) | problems(404),
 )
 async def get_card(
-    request: Request, card_id: CardId, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request,
+    card_id: CardId,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    settings: SettingsDep,
+    language: CatalogLanguage,
 ) -> Response:
     cached = await card_service.get_card(
-        db=db, cache=cache, image_base_url=settings.image_base_url, card_id=card_id
+        db=db,
+        cache=cache,
+        image_base_url=settings.image_base_url,
+        card_id=card_id,
+        language=language,
     )
-    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds, language=language)
 
 
 @router.patch(

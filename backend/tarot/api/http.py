@@ -38,8 +38,18 @@ def gzip_etag(etag: str) -> str:
     return etag[:-1] + '-gzip"' if etag.endswith('"') else etag + "-gzip"
 
 
-def send_cached(request: Request, cached: CachedBody, *, max_age: int) -> Response:
-    """A cached body as a response, honouring Accept-Encoding and then If-None-Match."""
+def language_headers(language: str) -> dict[str, str]:
+    """What a catalog response says about its language: it varies by Accept-Language."""
+    return {"Vary": "Accept-Encoding, Accept-Language", "Content-Language": language}
+
+
+def send_cached(
+    request: Request, cached: CachedBody, *, max_age: int, language: str | None = None
+) -> Response:
+    """A cached body as a response, honouring Accept-Encoding and then If-None-Match.
+
+    With `language`, the body is one of several per language (Vary, Content-Language).
+    """
     body, etag, encoding = cached.body, cached.etag, None
     if accepts_gzip(request.headers.get("accept-encoding")) and (packed := cached.gzipped()):
         body, etag, encoding = packed, gzip_etag(cached.etag), "gzip"
@@ -48,6 +58,8 @@ def send_cached(request: Request, cached: CachedBody, *, max_age: int) -> Respon
         "Cache-Control": f"public, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
+    if language is not None:
+        headers |= language_headers(language)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     if encoding:

@@ -19,7 +19,8 @@ PROBLEM = {"$ref": "#/components/schemas/Problem"}
 HEADERS: dict[str, str] = {
     "ETag": "Strong validator of this body; send it back as If-None-Match.",
     "Cache-Control": "How long a client or proxy may reuse the body.",
-    "Vary": "Request headers the body depends on.",
+    "Vary": "Request headers the body depends on (catalog texts: also Accept-Language).",
+    "Content-Language": "The language of the texts: `en`, `zh-TW` or `es`.",
     "Location": "URL of the reading.",
     "Retry-After": "Seconds to wait before trying again.",
     "WWW-Authenticate": "The authentication scheme to use: Bearer.",
@@ -96,13 +97,19 @@ def problems(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, A
     return {status: problem_response(status, descriptions.get(f"e{status}")) for status in statuses}
 
 
-def cached(description: str = "The resource.") -> dict[int | str, dict[str, Any]]:
-    """A cached catalog body: ETag, Cache-Control and Vary, and 304 on a matching ETag."""
+def cached(
+    description: str = "The resource.", *, localized: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """A cached catalog body: ETag, Cache-Control and Vary, and 304 on a matching ETag.
+
+    `localized` bodies come in one version per language (`Content-Language`).
+    """
+    names = ("ETag", "Cache-Control", "Vary") + (("Content-Language",) if localized else ())
     return {
-        200: {"description": description, "headers": headers("ETag", "Cache-Control", "Vary")},
+        200: {"description": description, "headers": headers(*names)},
         304: {
             "description": "Not Modified: the If-None-Match ETag still matches.",
-            "headers": headers("ETag", "Cache-Control", "Vary"),
+            "headers": headers(*names),
         },
     }
 

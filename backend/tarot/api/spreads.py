@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from tarot.api.http import send_cached
+from tarot.api.language import CatalogLanguage
 from tarot.api.openapi import cached, problems
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.common import IDENTIFIER
@@ -21,26 +22,38 @@ Slug = Annotated[
 
 
 @router.get(
-    "", response_model=list[SpreadRead], summary="List spreads", responses=cached("Every spread.")
+    "",
+    response_model=list[SpreadRead],
+    summary="List spreads",
+    responses=cached("Every spread.", localized=True),
 )
 async def list_spreads(
-    request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    settings: SettingsDep,
+    language: CatalogLanguage,
 ) -> Response:
-    cached = await spread_service.list_spreads(db=db, cache=cache)
-    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+    cached = await spread_service.list_spreads(db=db, cache=cache, language=language)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds, language=language)
 
 
 @router.get(
     "/{slug}",
     response_model=SpreadRead,
     summary="One spread and its positions",
-    responses=cached("The spread.") | problems(404),
+    responses=cached("The spread.", localized=True) | problems(404),
 )
 async def get_spread(
-    request: Request, slug: Slug, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+    request: Request,
+    slug: Slug,
+    db: DbDep,
+    cache: CatalogCacheDep,
+    settings: SettingsDep,
+    language: CatalogLanguage,
 ) -> Response:
-    cached = await spread_service.get_spread(db=db, cache=cache, slug=slug)
-    return send_cached(request, cached, max_age=settings.cache_ttl_seconds)
+    cached = await spread_service.get_spread(db=db, cache=cache, slug=slug, language=language)
+    return send_cached(request, cached, max_age=settings.cache_ttl_seconds, language=language)
 
 
 @router.patch(

@@ -95,6 +95,9 @@ class ReadingContext:
     # A follow-up's original reading: its question, cards and text, given as data only.
     parent: ReadingContext | None = None
     parent_text: str = ""
+    # The same draw with the catalog texts of the querent's language (names, positions,
+    # keywords, meanings), for LLM prompts; the reader classifies on the English one.
+    localized: ReadingContext | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tarot.data.translations import CARD_FIELDS, DEFAULT_LANGUAGE, translation
 from tarot.db.models import Card
 from tarot.db.session import Database
 from tarot.errors import NotFound
@@ -27,11 +28,27 @@ def card_image_url(*, image_base_url: str, card_id: str) -> str:
     return f"{image_base_url}/{card_id}{IMAGE_SUFFIX}"
 
 
-def to_card_read(row: Card, *, image_base_url: str) -> CardRead:
-    """A card row as its API shape, with the image URL under the configured base."""
+def to_card_read(row: Card, *, image_base_url: str, texts: dict | None = None) -> CardRead:
+    """A card row as its API shape, with the image URL under the configured base.
+
+    `texts` are the card's translated fields; a field a translation lacks stays English.
+    """
     fields = {name: getattr(row, name) for name in CardRead.model_fields if name != "image_url"}
+    if texts:
+        fields |= {name: texts[name] for name in CARD_FIELDS if texts.get(name)}
     url = card_image_url(image_base_url=image_base_url, card_id=row.id)
     return CardRead.model_validate(fields | {"image_url": url})
+
+
+def _matches(card: CardRead, *, arcana: Arcana | None, suit: Suit | None, q: str | None) -> bool:
+    """The list filters applied to a translated card (its own language's texts)."""
+    if (arcana and card.arcana != arcana) or (suit and card.suit != suit):
+        return False
+    if not q:
+        return True
+    texts = (card.name, card.meaning_upright, card.meaning_reversed)
+    texts += (*card.keywords_upright, *card.keywords_reversed)
+    return any(q in text.lower() for text in texts)
 
 
 async def list_cards(
@@ -44,10 +61,19 @@ async def list_cards(
     q: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    language: str = DEFAULT_LANGUAGE,
 ) -> CachedBody:
-    """One page of cards matching the filters, in deck order."""
+    """One page of cards matching the filters, in deck order, in one language."""
     q = q.strip().lower() if q else None
-    key = ("cards", arcana, suit, q, limit, offset)
+    key = ("cards", arcana, suit, q, limit, offset, language)
+
+    async def load_translated() -> CachedBody:
+        deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url, language=language)
+        hits = [card for card in deck if _matches(card, arcana=arcana, suit=suit, q=q)]
+        page = Page[CardRead](
+            items=hits[offset : offset + limit], total=len(hits), limit=limit, offset=offset
+        )
+        return CachedBody(_card_page.dump_json(page))
 
     async def load() -> CachedBody:
         filters = []
@@ -83,11 +109,19 @@ async def list_cards(
             )
         return CachedBody(_card_page.dump_json(page))
 
-    return await cache.get_or_load(key, load)
+    english = language == DEFAULT_LANGUAGE
+    return await cache.get_or_load(key, load if english else load_translated)
 
 
-async def get_card(*, db: Database, cache: Cache, image_base_url: str, card_id: str) -> CachedBody:
-    """One card by slug (`the-magician`) or short code (`ar01`)."""
+async def get_card(
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    card_id: str,
+    language: str = DEFAULT_LANGUAGE,
+) -> CachedBody:
+    """One card by slug (`the-magician`) or short code (`ar01`), in one language."""
     ident = card_id.strip().lower()
 
     async def load() -> CachedBody:
@@ -97,28 +131,42 @@ async def get_card(*, db: Database, cache: Cache, image_base_url: str, card_id: 
             )
         if card is None:
             raise NotFound(f"No card with id or code '{card_id}'. Try 'the-magician' or 'ar01'.")
-        card_read = to_card_read(card, image_base_url=image_base_url)
+        texts = (translation(language) or {}).get("cards", {}).get(card.id)
+        card_read = to_card_read(card, image_base_url=image_base_url, texts=texts)
         return CachedBody(card_read.model_dump_json().encode())
 
-    return await cache.get_or_load(("card", ident), load)
+    return await cache.get_or_load(("card", ident, language), load)
 
 
-async def load_deck(*, db: Database, cache: Cache, image_base_url: str) -> tuple[CardRead, ...]:
-    """All 78 cards in deck order, as models, for drawing."""
+async def load_deck(
+    *, db: Database, cache: Cache, image_base_url: str, language: str = DEFAULT_LANGUAGE
+) -> tuple[CardRead, ...]:
+    """All 78 cards in deck order, as models, for drawing; texts in `language`."""
 
     async def load() -> tuple[CardRead, ...]:
+        texts = (translation(language) or {}).get("cards", {})
         async with db.sessionmaker() as session:
             rows = await session.scalars(select(Card).order_by(Card.ordinal))
-            return tuple(to_card_read(row, image_base_url=image_base_url) for row in rows)
+            return tuple(
+                to_card_read(row, image_base_url=image_base_url, texts=texts.get(row.id))
+                for row in rows
+            )
 
-    return await cache.get_or_load(("deck",), load)
+    return await cache.get_or_load(("deck", language), load)
 
 
 async def random_cards(
-    *, db: Database, cache: Cache, image_base_url: str, n: int, reversals: bool, seed: int | None
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    n: int,
+    reversals: bool,
+    seed: int | None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
     """`n` distinct cards, reproducible when seeded."""
-    deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
+    deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url, language=language)
     if n > len(deck):
         raise NotFound(f"The catalog holds only {len(deck)} cards.")
     drawn = draw(count=n, deck_size=len(deck), reversals=reversals, seed=seed)
@@ -127,16 +175,23 @@ async def random_cards(
     )
 
 
-async def daily_card(*, db: Database, cache: Cache, image_base_url: str, day: date) -> CachedBody:
+async def daily_card(
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    day: date,
+    language: str = DEFAULT_LANGUAGE,
+) -> CachedBody:
     """The card of the day: a deterministic function of the UTC date."""
 
     async def load() -> CachedBody:
-        deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url)
+        deck = await load_deck(db=db, cache=cache, image_base_url=image_base_url, language=language)
         [(index, flip)] = draw(count=1, deck_size=len(deck), reversals=True, seed=daily_seed(day))
         daily = DailyCardRead(date=day.isoformat(), card=deck[index], reversed=flip)
         return CachedBody(daily.model_dump_json().encode())
 
-    return await cache.get_or_load(("daily", day.isoformat()), load)
+    return await cache.get_or_load(("daily", day.isoformat(), language), load)
 
 
 async def update_card(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tarot.data.translations import DEFAULT_LANGUAGE, catalog_language
 from tarot.db.models import Reading
 from tarot.db.session import Database
 from tarot.llm.base import DrawnCard, ReadingContext
@@ -56,7 +58,7 @@ async def context_for(
                 db=db, cache=cache, image_base_url=image_base_url, reading=row
             )
             parent_text = (row.interpretation or "")[:PARENT_TEXT_CHARS]
-    return ReadingContext(
+    context = ReadingContext(
         reading.question,
         spread.name,
         reading.language,
@@ -67,6 +69,21 @@ async def context_for(
         parent=parent,
         parent_text=parent_text,
     )
+    language = catalog_language(reading.language)
+    if language == DEFAULT_LANGUAGE:
+        return context
+    # The same draw in the querent's language, for LLM prompts; the reader classifies on the
+    # English one.
+    spread, layout = await lay_out_reading(
+        db=db, cache=cache, image_base_url=image_base_url, reading=reading, language=language
+    )
+    localized = replace(
+        context,
+        spread_name=spread.name,
+        cards=drawn_cards(layout, position_classes(reading)),
+        parent=None,
+    )
+    return replace(context, localized=localized)
 
 
 async def _load(db: Database, session: AsyncSession | None, reading_id) -> Reading | None:

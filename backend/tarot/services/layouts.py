@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from tarot.data.translations import DEFAULT_LANGUAGE
 from tarot.db.models import Reading
 from tarot.db.session import Database
 from tarot.errors import InvalidInput
@@ -56,7 +57,12 @@ def position_classes(reading: Reading) -> dict[int, str | None]:
 
 
 async def lay_out_reading(
-    *, db: Database, cache: Cache, image_base_url: str, reading: Reading
+    *,
+    db: Database,
+    cache: Cache,
+    image_base_url: str,
+    reading: Reading,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[SpreadRead, Layout]:
     """A stored reading's (place, card, reversed) triples, for a named or stored spread."""
     if reading.spread_slug:
@@ -66,10 +72,14 @@ async def lay_out_reading(
             image_base_url=image_base_url,
             slug=reading.spread_slug,
             laid=reading.cards,
+            language=language,
         )
     spread = stored_spread(reading)
     deck = {
-        card.id: card for card in await load_deck(db=db, cache=cache, image_base_url=image_base_url)
+        card.id: card
+        for card in await load_deck(
+            db=db, cache=cache, image_base_url=image_base_url, language=language
+        )
     }
     places = {place.position: place for place in spread.positions}
     return spread, [

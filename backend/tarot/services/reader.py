@@ -6,6 +6,14 @@ from tarot.config import Settings
 from tarot.llm.base import ReadingContext
 
 
+def named_sections(sections: list[dict], position_names: dict[int, str]) -> list[dict]:
+    """The reader's sections with the position names the reading's cards are shown with."""
+    return [
+        item | {"position_name": position_names.get(item["position"], item["position_name"])}
+        for item in sections
+    ]
+
+
 def structured(*, context: ReadingContext, settings: Settings) -> dict:
     """The answer, per-position sections and safety class, as stored with the reading."""
     from tarot.llm.reader.compose import write  # the reader's data loads on first use

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
+from tarot.data.translations import catalog_language
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
@@ -23,7 +24,7 @@ from tarot.services.contexts import context_for
 from tarot.services.layouts import choose_cards, custom_positions, lay_out_reading, spread_label
 from tarot.services.memory import MemoryGuard
 from tarot.services.queue import TERMINAL, ReadingQueue
-from tarot.services.reader import structured
+from tarot.services.reader import named_sections, structured
 from tarot.services.spreads import get_spread_model
 
 DB_POLL_SECONDS = 0.5
@@ -147,7 +148,11 @@ async def to_schema(
     The note is the owner's alone: callers set `show_note` only for the owner's own view.
     """
     _, layout = await lay_out_reading(
-        db=db, cache=cache, image_base_url=image_base_url, reading=reading
+        db=db,
+        cache=cache,
+        image_base_url=image_base_url,
+        reading=reading,
+        language=catalog_language(reading.language),
     )
     cards = [
         ReadingCardRead(
@@ -184,7 +189,9 @@ async def to_schema(
         cards=cards,
         interpretation=reading.interpretation,
         answer=reader.get("answer"),
-        sections=reader.get("sections", []),
+        sections=named_sections(
+            reader.get("sections", []), {card.position: card.position_name for card in cards}
+        ),
         safety_class=reading.safety_class,
         written_language=written_in,
         language_fallback=bool(written_in and reader.get("language_fallback"))

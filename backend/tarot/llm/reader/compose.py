@@ -24,9 +24,8 @@ def write(
     """The whole reading in the requested language, or in English when that one is missing."""
     plan = plan or make_plan(context)
     language = data.resolve(context.language)
-    fallback = language.lower() != (context.language or "en").lower().split("-")[0] and (
-        language.lower() != (context.language or "en").lower()
-    )
+    # A fallback is another language, not another variant of it (zh -> zh-TW, en-GB -> en).
+    fallback = _primary(language) != _primary(context.language or data.DEFAULT_LANGUAGE)
     voice = Voice(language, plan.seed, tone or getattr(context, "tone", None))
     if plan.safety_class == "crisis":
         return _crisis(plan, voice, language, fallback, crisis_text)
@@ -39,6 +38,10 @@ def write(
                             count=voice.grammar.number(0))  # fmt: skip
         return Written(opening, language, fallback, plan.safety_class, opening, "", [], plan)
     return _Composer(context, plan, voice, language, fallback).run()
+
+
+def _primary(tag: str) -> str:
+    return tag.lower().split("-", 1)[0]
 
 
 def _crisis(plan: Plan, voice: Voice, language: str, fallback: bool, care: str | None) -> Written:
