@@ -1,9 +1,8 @@
 """The SSE route follows a running reading live, chunk by chunk, from the worker's memory."""
 
+from api.test_readings import parse_sse
 from fakes.llm_servers import FakeLLMServer
 from tarot.services import queue as queue_module
-
-from api.test_readings import parse_sse
 
 
 async def test_a_follower_gets_chunks_while_the_reading_is_running(make_client, monkeypatch):
