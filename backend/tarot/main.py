@@ -35,7 +35,7 @@ from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
 from tarot.services.accounts import signing_key
-from tarot.services.cache import Cache
+from tarot.services.cache import Cache, invalidate_all
 from tarot.services.invalidation import CatalogListener
 from tarot.services.memory import MemoryGuard
 from tarot.services.metrics import Metrics
@@ -88,7 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if state.db.is_postgres:
         state.listener = CatalogListener(
             dsn=settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1),
-            invalidate=lambda: [cache.invalidate() for cache in state.caches],
+            invalidate=lambda: invalidate_all(state.caches),
         )
         await state.listener.start()
     watcher = asyncio.create_task(_watch_memory(state.memory, settings.memory_check_seconds))

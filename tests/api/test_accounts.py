@@ -197,6 +197,24 @@ async def test_authenticated_readings_have_their_own_budget(make_client):
         assert codes == [202, 202, 202, 429]
 
 
+async def test_two_users_behind_one_ip_each_get_their_own_budget(make_client):
+    """Signed-in callers are counted by account: one user's spending leaves another's alone."""
+    async with make_client("postgres", rate_readings_user="2/minute") as client:
+        client.app.state.settings.rate_auth = "100/minute"
+        first = await register_and_login(client, "gina@example.com")
+        second = await register_and_login(client, "hal@example.com")
+        body = {"question": "q", "spread": "single"}
+
+        async def spend(headers: dict) -> list[int]:
+            return [
+                (await client.post("/api/v1/readings", json=body, headers=headers)).status_code
+                for _ in range(3)
+            ]
+
+        assert await spend(first) == [202, 202, 429]
+        assert await spend(second) == [202, 202, 429]  # the same client IP as the first
+
+
 @pytest.mark.parametrize("path", ["/api/v1/readings", "/api/v1/auth/register"])
 async def test_oversize_body_is_413(pg_client, path):
     response = await pg_client.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 
 from tarot.api.openapi import example
 from tarot.deps import AdminUser, DbDep, SessionDep
+from tarot.services.cache import invalidate_all
 from tarot.services.invalidation import invalidate_on_commit
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -18,7 +19,5 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 )
 async def clear_caches(request: Request, _admin: AdminUser, session: SessionDep, db: DbDep) -> dict:
     caches = request.app.state.caches
-    await invalidate_on_commit(
-        session=session, db=db, invalidate=lambda: [cache.invalidate() for cache in caches]
-    )
+    await invalidate_on_commit(session=session, db=db, invalidate=lambda: invalidate_all(caches))
     return {"cleared": [cache.name for cache in caches]}

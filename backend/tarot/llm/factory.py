@@ -55,7 +55,8 @@ class ProviderFactory:
         """Whether a provider has what it needs (a key); never imports anything."""
         key = {"gemini": self.settings.gemini_api_key, "openai": self.settings.openai_api_key}
         if name in key:
-            return key[name] is not None and bool(key[name].get_secret_value())
+            secret = key[name]
+            return secret is not None and bool(secret.get_secret_value())
         return name == "offline"
 
     def available_providers(self) -> list[str]:

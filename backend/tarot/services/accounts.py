@@ -45,6 +45,7 @@ async def authenticate(*, session: AsyncSession, email: str, password: str) -> U
     # An unknown email is checked against a throwaway hash, so timing does not reveal it.
     if not await verify_password(user.password_hash if user else None, password):
         raise Unauthorized("Wrong email or password.")
+    assert user is not None  # verify_password is False without a user
     if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
         user.password_hash = await hash_password(password)
     return user

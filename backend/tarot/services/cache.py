@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
 GZIP_MIN_BYTES = 1024
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -36,19 +39,19 @@ class CachedBody:
         return self._gzipped
 
 
-class Cache:
+class Cache(Generic[K, V]):
     """A named TTL cache with single-flight loading and hit/miss counters."""
 
     def __init__(self, name: str, *, maxsize: int, ttl: float, enabled: bool = True):
         self.name = name
         self.enabled = enabled
-        self._store: TTLCache = TTLCache(maxsize=maxsize, ttl=ttl)
-        self._inflight: dict[Hashable, asyncio.Future] = {}
+        self._store: TTLCache[K, V] = TTLCache(maxsize=maxsize, ttl=ttl)
+        self._inflight: dict[K, asyncio.Future[V]] = {}
         self._generation = 0  # bumped by invalidate(): loads begun before it are not stored
         self.hits = 0
         self.misses = 0
 
-    async def get_or_load(self, key: Hashable, loader: Callable[[], Awaitable[Any]]) -> Any:
+    async def get_or_load(self, key: K, loader: Callable[[], Awaitable[V]]) -> V:
         """Return the cached value for `key`, loading it once even under concurrent misses."""
         if self.enabled:
             try:
@@ -64,7 +67,7 @@ class Cache:
         pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         generation = self._generation
         try:
@@ -108,3 +111,9 @@ class Cache:
             "misses": self.misses,
             "hit_ratio": round(self.hits / lookups, 4) if lookups else None,
         }
+
+
+def invalidate_all(caches: Iterable[Cache[Any, Any]]) -> None:
+    """Invalidate every cache in `caches`."""
+    for cache in caches:
+        cache.invalidate()

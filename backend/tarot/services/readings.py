@@ -305,9 +305,9 @@ async def stream_events(
             sent = len(text)
             if live is not None:
                 live.delivered = True  # from now on this text pins its provider
-        if live is None and current == "completed":
+        if live is None and row is not None and current == "completed":
             frames.append(_event("done", _done(row)))
-        elif live is None and current == "failed":
+        elif live is None and row is not None and current == "failed":
             frames.append(_event("error", {"error": row.error or "generation failed"}))
         for frame in frames:
             yield frame

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, Share
-from tarot.errors import NotFound
+from tarot.errors import Conflict, NotFound
 from tarot.services.readings import get_reading
 
 TOKEN_BYTES = 24  # 192 bits
@@ -31,7 +31,10 @@ async def share_reading(
         async with session.begin_nested():
             session.add(Share(token=token, reading_id=reading.id))
     except IntegrityError:  # a concurrent request shared it first: return that link
-        return await session.scalar(select(Share.token).where(Share.reading_id == reading.id))
+        winner = await session.scalar(select(Share.token).where(Share.reading_id == reading.id))
+        if winner is None:  # shared and revoked again in between: ask the client to retry
+            raise Conflict("The share link changed while it was made; try again.") from None
+        return winner
     return token
 
 
