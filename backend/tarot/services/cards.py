@@ -46,7 +46,7 @@ def _matches(card: CardRead, *, arcana: Arcana | None, suit: Suit | None, q: str
         return False
     if not q:
         return True
-    texts = (card.name, card.meaning_upright, card.meaning_reversed)
+    texts: tuple[str, ...] = (card.name, card.meaning_upright, card.meaning_reversed)
     texts += (*card.keywords_upright, *card.keywords_reversed)
     return any(q in text.lower() for text in texts)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading
@@ -41,7 +41,7 @@ async def list_readings(
     scope &= Reading.parent_id.is_(None)
     if q:
         pattern = _like(q)
-        matches = func.lower(Reading.question).like(pattern, escape="\\")
+        matches: ColumnElement[bool] = func.lower(Reading.question).like(pattern, escape="\\")
         if owner_id is not None:
             matches = or_(matches, func.lower(Reading.note).like(pattern, escape="\\"))
         scope &= matches

@@ -49,11 +49,11 @@ async def create_reading(
     memory.admit_reading()
     positions = custom_positions(data.positions) if data.positions else None
     spread = None if positions else await get_spread_model(db=db, cache=cache, slug=data.spread)
-    numbers = (
-        [place["position"] for place in positions]
-        if positions
-        else [place.position for place in spread.positions]
-    )
+    if positions:
+        numbers = [place["position"] for place in positions]
+    else:
+        assert spread is not None  # a request names a spread or brings its positions
+        numbers = [place.position for place in spread.positions]
     chosen = await choose_cards(
         db=db,
         cache=cache,
