@@ -161,7 +161,8 @@ async def test_served_lazily_as_bytes_with_an_etag(client):
     first = await client.get("/openapi.json")
     assert first.status_code == 200
     assert first.json() == app.openapi()
-    assert len(first.content) < 80_000, "the document is lean"
+    # 182 KB with inlined problems; ~82 KB now with sessions, follow-ups, notes and languages.
+    assert len(first.content) < 100_000, "the document is lean"
     assert isinstance(app.state.openapi_body.body, bytes)
     assert app.openapi_schema is None, "no dict is kept"
     again = await client.get("/openapi.json", headers={"If-None-Match": first.headers["etag"]})
