@@ -86,7 +86,9 @@ class Settings(BaseModel):
     reading_lease_seconds: float = 120.0
     reading_deadline_seconds: float = 90.0
     reading_wait_seconds: float = 30.0
-    queue_poll_seconds: float = 2.0
+    # Idle workers wait for a wake (NOTIFY on Postgres); this slow sweep finds expired leases
+    # and readings no wake announced. It replaces the old TAROT_QUEUE_POLL_SECONDS polling.
+    queue_sweep_seconds: float = Field(60.0, gt=0)
     sse_heartbeat_seconds: float = 15.0
     # Follow-up questions a reading may have; past this a 429.
     max_follow_ups: int = Field(3, ge=0, le=50)

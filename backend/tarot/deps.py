@@ -22,7 +22,7 @@ from tarot.errors import Forbidden, NotFound, Unauthorized
 from tarot.services import accounts as account_service
 from tarot.services import sessions as session_service
 from tarot.services.cache import Cache
-from tarot.services.queue import ReadingQueue
+from tarot.services.pipeline.workers import ReadingQueue
 
 
 async def get_settings_dep(request: Request) -> Settings:

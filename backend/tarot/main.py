@@ -36,10 +36,11 @@ from tarot.errors import register_error_handlers
 from tarot.llm.factory import ProviderFactory
 from tarot.services.accounts import signing_key
 from tarot.services.cache import Cache, invalidate_all
-from tarot.services.invalidation import CatalogListener
+from tarot.services.invalidation import Listener, catalog_channel
 from tarot.services.memory import MemoryGuard
 from tarot.services.metrics import Metrics
-from tarot.services.queue import ReadingQueue
+from tarot.services.pipeline import store as queue_store
+from tarot.services.pipeline.workers import ReadingQueue
 from tarot.services.ratelimit import RateLimiter
 from tarot.services.sessions import new_cache as new_session_cache
 from tarot.services.shutdown import drain_on_signals
@@ -82,15 +83,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         cache=state.catalog_cache,
         metrics=state.metrics,
     )
-    state.queue.start()
-    undo_signals = drain_on_signals(state.queue.drain)
     state.listener = None
     if state.db.is_postgres:
-        state.listener = CatalogListener(
+        # Listening before the workers start: their first sweep covers all that came earlier.
+        state.listener = Listener(
             dsn=settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1),
-            invalidate=lambda: invalidate_all(state.caches),
+            channels=catalog_channel(lambda: invalidate_all(state.caches))
+            | {queue_store.CHANNEL: lambda missed: state.queue.wake(sweep=missed)},
         )
         await state.listener.start()
+    state.queue.start()
+    undo_signals = drain_on_signals(state.queue.drain)
     watcher = asyncio.create_task(_watch_memory(state.memory, settings.memory_check_seconds))
     state.scheduler = None
     if settings.scheduler_enabled:

@@ -2,7 +2,7 @@
 
 from api.test_readings import parse_sse
 from fakes.llm_servers import FakeLLMServer
-from tarot.services import queue as queue_module
+from tarot.services.pipeline import writer as queue_module
 
 
 async def test_a_follower_gets_chunks_while_the_reading_is_running(make_client, monkeypatch):

@@ -62,7 +62,7 @@ def _serve(directory: Path, **env: str) -> Iterator[LiveServer]:
         "TAROT_RATE_READINGS_ANONYMOUS": "10000/minute",
         "TAROT_RATE_READINGS_USER": "10000/minute",
         "TAROT_RATE_AUTH": "10000/minute",
-        "TAROT_QUEUE_POLL_SECONDS": "0.2",
+        "TAROT_QUEUE_SWEEP_SECONDS": "0.2",
     } | env
     clean = {
         key: value

@@ -59,7 +59,7 @@ def server(cluster, gemini, tmp_path) -> Iterator[AppServer]:
         "GEMINI_API_KEY": "gm-test",
         "TAROT_GEMINI_BASE_URL": gemini.gemini_base_url,
         "TAROT_LLM_FIRST_CHUNK_TIMEOUT_SECONDS": "5",
-        "TAROT_QUEUE_POLL_SECONDS": "0.2",
+        "TAROT_QUEUE_SWEEP_SECONDS": "0.2",
         "TAROT_RATE_READINGS_ANONYMOUS": "10000/minute",
     }
     with AppServer(env=env, log_path=tmp_path / "server.log") as app:

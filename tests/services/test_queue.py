@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tarot.db.models import Reading, utcnow
-from tarot.services.queue import LeaseLost
+from tarot.services.pipeline.store import LeaseLost
 
 
 async def _create(client, n: int) -> list[str]:

@@ -24,7 +24,7 @@ async def test_sigterm_hands_work_back_and_exits_with_an_sse_client_open(
             "TAROT_GEMINI_BASE_URL": fake.gemini_base_url,
             "TAROT_WORKER_CONCURRENCY": "1",
             "TAROT_LLM_FIRST_CHUNK_TIMEOUT_SECONDS": "5",
-            "TAROT_QUEUE_POLL_SECONDS": "0.2",
+            "TAROT_QUEUE_SWEEP_SECONDS": "0.2",
         }
         server = AppServer(env=env, log_path=tmp_path / "server.log").start()
         try:

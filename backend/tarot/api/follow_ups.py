@@ -22,6 +22,7 @@ from tarot.schemas.reading_options import FollowUpCreate
 from tarot.schemas.readings import ReadingRead
 from tarot.services import followups as follow_up_service
 from tarot.services import readings as reading_service
+from tarot.statuses import TERMINAL
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -78,15 +79,17 @@ async def create_follow_up(
         owner_id=user.id if user else None,
         data=data,
     )
-    await session.commit()  # durable before any worker can see it
-    if wait:
+    await session.commit()  # durable before any worker can see it (the wake goes at commit)
+    # Written already when the offline reader wrote it: nothing to wait for, nothing to reload.
+    waiting = wait and follow_up.status not in TERMINAL
+    if waiting:
         queue.watch(follow_up.id)
-    queue.wake()
     response.headers["Location"] = str(request.url_for("get_reading", reading_id=follow_up.id))
-    if wait and await queue.wait_done(follow_up.id, settings.reading_wait_seconds):
+    if waiting and await queue.wait_done(follow_up.id, settings.reading_wait_seconds):
         follow_up = await reading_service.get_reading(
             session=session, reading_id=follow_up.id, owner_id=follow_up.owner_id
         )
+    if wait and follow_up.status in TERMINAL:
         response.status_code = status.HTTP_201_CREATED
     return await reading_service.to_schema(
         db=db,

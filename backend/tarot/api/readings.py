@@ -29,8 +29,9 @@ from tarot.services import history as history_service
 from tarot.services import idempotency as idempotency_service
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
-from tarot.services.queue import TERMINAL
+from tarot.services.pipeline.stream import stream_events
 from tarot.services.stream_tokens import check_stream_token, issue_stream_token
+from tarot.statuses import TERMINAL
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 StreamToken = Annotated[
@@ -130,15 +131,16 @@ async def create_reading(
     await session.commit()
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    finished = reading.status in TERMINAL
-    if wait and not finished:
+    # Written already (the offline reader writes at once): nothing to wait for or reload.
+    waiting = wait and reading.status not in TERMINAL
+    if waiting:
         queue.watch(reading.id)
-    queue.wake()
     response.headers["Location"] = link(request, "get_reading", reading_id=reading.id)
-    if wait and (finished or await queue.wait_done(reading.id, settings.reading_wait_seconds)):
+    if waiting and await queue.wait_done(reading.id, settings.reading_wait_seconds):
         reading = await reading_service.get_reading(
             session=session, reading_id=reading.id, owner_id=reading.owner_id
         )
+    if wait and reading.status in TERMINAL:
         response.status_code = status.HTTP_201_CREATED
     return await reading_service.to_schema(
         db=db,
@@ -260,7 +262,7 @@ async def stream_reading(
         owner_id=user.id if user else None,
         granted=token is not None,
     )
-    events = reading_service.stream_events(
+    events = stream_events(
         db=db,
         queue=queue,
         settings=settings,
@@ -301,13 +303,13 @@ async def retry_reading(
 ) -> ReadingRead:
     reading = await reading_service.retry_reading(
         session=session,
+        db=db,
         queue=queue,
         settings=settings,
         reading_id=reading_id,
         owner_id=user.id if user else None,
     )
-    await session.commit()  # durable before a worker can look for it
-    queue.wake()
+    await session.commit()  # durable before a worker can look for it (woken at commit)
     return await reading_service.to_schema(
         db=db,
         cache=cache,

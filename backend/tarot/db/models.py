@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tarot.db.base import Base
+from tarot.statuses import ReadingStatus
 
 
 def utcnow() -> datetime:
@@ -113,7 +114,7 @@ class Reading(Base):
     seed: Mapped[int | None] = mapped_column(BigInteger)
     # [{"position": 1, "card_id": "the-fool", "reversed": false}, ...]
     cards: Mapped[list[dict]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=ReadingStatus.pending)
     interpretation: Mapped[str] = mapped_column(Text, default="")
     # The reader's own analysis, whoever writes the prose: crisis | medical | ... | None.
     safety_class: Mapped[str | None] = mapped_column(String(16))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
@@ -21,10 +24,41 @@ class Database:
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # SQLite has one writer at a time: our writers queue here, in order, instead of spinning
+    # on the file lock in SQLite's busy handler. Postgres needs no such thing.
+    write_lock: asyncio.Lock | None = field(default=None)
 
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """Hold the SQLite write turn around a short write transaction; free on Postgres."""
+        if self.write_lock is None:
+            yield
+            return
+        async with self.write_lock:
+            yield
+
+    async def write_turn(self, session: AsyncSession) -> None:
+        """Hold the SQLite write turn until `session`'s transaction ends (commit or rollback).
+
+        For a request's session, which the route commits: the transaction is begun first, so
+        its end, and with it the release, is certain.
+        """
+        if self.write_lock is None or session.info.get("write_turn"):
+            return
+        await session.connection()
+        await self.write_lock.acquire()
+        session.info["write_turn"] = True
+        lock, sync = self.write_lock, session.sync_session
+
+        def release(_session, transaction) -> None:
+            if transaction.parent is None and sync.info.pop("write_turn", False):
+                lock.release()
+
+        event.listen(sync, "after_transaction_end", release)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -60,7 +94,8 @@ def create_database(settings: Settings) -> Database:
                 "server_settings": {"application_name": "tarot"},
             },
         )
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+    lock = asyncio.Lock() if settings.is_sqlite else None
+    return Database(engine, async_sessionmaker(engine, expire_on_commit=False), lock)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -26,15 +25,9 @@ from tarot.schemas.reading_options import (
     Tone,
     check_distinct,
 )
+from tarot.statuses import ReadingStatus
 
 MAX_SEED = 2**63 - 1
-
-
-class ReadingStatus(StrEnum):
-    pending = "pending"
-    running = "running"
-    completed = "completed"
-    failed = "failed"
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -16,8 +16,8 @@ from tarot.schemas.reading_options import PersonalDailyRead
 from tarot.schemas.spreads import SpreadPosition
 from tarot.services.cache import Cache
 from tarot.services.cards import load_deck
-from tarot.services.contexts import drawn_cards
 from tarot.services.draw import draw
+from tarot.services.pipeline.context import drawn_cards
 
 DAILY_POSITION = SpreadPosition(position=1, name="Today", prompt="What today asks of you.")
 

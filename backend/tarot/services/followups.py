@@ -15,8 +15,9 @@ from tarot.schemas.reading_options import FollowUpCreate
 from tarot.services.cache import Cache
 from tarot.services.layouts import choose_cards
 from tarot.services.memory import MemoryGuard
-from tarot.services.queue import ReadingQueue
-from tarot.services.readings import enqueue, get_reading
+from tarot.services.pipeline.intake import enqueue
+from tarot.services.pipeline.workers import ReadingQueue
+from tarot.services.readings import get_reading
 
 CLARIFIER = {
     "position": 1,
@@ -38,7 +39,7 @@ async def create_follow_up(
     owner_id: uuid.UUID | None,
     data: FollowUpCreate,
 ) -> Reading:
-    """Store a pending follow-up of a reading the caller may see, within the per-reading bound."""
+    """Store a follow-up of a reading the caller may see, within the per-reading bound."""
     parent = await get_reading(session=session, reading_id=parent_id, owner_id=owner_id)
     if parent.parent_id is not None:
         raise InvalidInput("Ask follow-up questions on the original reading, not on a follow-up.")
@@ -78,5 +79,5 @@ async def create_follow_up(
         focus=parent.focus,
         tone=data.tone.value if data.tone else parent.tone,
     )
-    await enqueue(session=session, db=db, cache=cache, settings=settings, reading=follow_up)
+    await enqueue(session=session, db=db, cache=cache, queue=queue, reading=follow_up)
     return follow_up

@@ -1,4 +1,4 @@
-"""Catalog cache invalidation across instances through Postgres LISTEN/NOTIFY."""
+"""Catalog cache invalidation across instances, and the one LISTEN connection it rides on."""
 
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ async def invalidate_on_commit(
         await session.execute(text("SELECT pg_notify(:channel, 'catalog')"), {"channel": CHANNEL})
 
 
-class CatalogListener:
-    """Holds one LISTEN connection per instance, clears the caches on each notice, and
-    reconnects (clearing once more, for notices it may have missed) if the connection drops."""
+class Listener:
+    """One LISTEN connection per instance for every channel: each notice calls its channel's
+    handler with `missed=False`. If the connection drops it reconnects, then calls every
+    handler once with `missed=True`, for the notices it may have missed meanwhile."""
 
-    def __init__(self, *, dsn: str, invalidate: Callable[[], None]):
+    def __init__(self, *, dsn: str, channels: dict[str, Callable[[bool], None]]):
         self.dsn = dsn
-        self.invalidate = invalidate
+        self.channels = channels
         self.notices = 0
         self.reconnects = 0
         self._conn = None
@@ -46,12 +47,13 @@ class CatalogListener:
 
         conn = await asyncpg.connect(self.dsn)
         conn.add_termination_listener(self._on_lost)
-        await conn.add_listener(CHANNEL, self._on_notice)
+        for channel in self.channels:
+            await conn.add_listener(channel, self._on_notice)
         self._conn = conn
 
-    def _on_notice(self, _conn, _pid, _channel, _payload) -> None:
+    def _on_notice(self, _conn, _pid, channel, _payload) -> None:
         self.notices += 1
-        self.invalidate()
+        self.channels[channel](False)
 
     def _on_lost(self, _conn) -> None:
         if not self._stopping and self._reconnecting is None:
@@ -70,7 +72,8 @@ class CatalogListener:
                     delay = min(delay * 2, 30.0)
                     continue
                 self.reconnects += 1
-                self.invalidate()
+                for handler in self.channels.values():
+                    handler(True)
                 return
         finally:
             self._reconnecting = None
@@ -82,3 +85,8 @@ class CatalogListener:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+
+
+def catalog_channel(invalidate: Callable[[], None]) -> dict[str, Callable[[bool], None]]:
+    """The catalog's channel for a Listener: every notice, or a possible miss, clears."""
+    return {CHANNEL: lambda _missed: invalidate()}

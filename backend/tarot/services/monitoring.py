@@ -16,7 +16,8 @@ from tarot.db.session import Database
 from tarot.llm.factory import SDK_MODULES, ProviderFactory
 from tarot.services.cache import Cache
 from tarot.services.memory import MB, MemoryGuard
-from tarot.services.queue import ReadingQueue
+from tarot.services.pipeline.workers import ReadingQueue
+from tarot.statuses import ReadingStatus
 
 STARTED_AT = time.time()
 
@@ -79,15 +80,12 @@ async def queue_report(*, db: Database, queue: ReadingQueue) -> dict:
         rows = await session.execute(select(Reading.status, func.count()).group_by(Reading.status))
         counts = {status: count for status, count in rows}
         oldest = await session.scalar(
-            select(func.min(Reading.created_at)).where(Reading.status == "pending")
+            select(func.min(Reading.created_at)).where(Reading.status == ReadingStatus.pending)
         )
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=utcnow().tzinfo)
     return {
-        "counts": {
-            status: counts.get(status, 0)
-            for status in ("pending", "running", "completed", "failed")
-        },
+        "counts": {status: counts.get(status, 0) for status in ReadingStatus},
         "oldest_pending_age_seconds": round((utcnow() - oldest).total_seconds(), 1)
         if oldest
         else None,

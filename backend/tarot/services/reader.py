@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tarot.config import Settings
 from tarot.llm.base import ReadingContext
+
+if TYPE_CHECKING:
+    from tarot.llm.reader.compose import Written
 
 
 def named_sections(sections: list[dict], position_names: dict[int, str]) -> list[dict]:
@@ -18,7 +23,11 @@ def structured(*, context: ReadingContext, settings: Settings) -> dict:
     """The answer, per-position sections and safety class, as stored with the reading."""
     from tarot.llm.reader.compose import write  # the reader's data loads on first use
 
-    written = write(context, crisis_text=settings.crisis_text)
+    return structured_from(write(context, crisis_text=settings.crisis_text))
+
+
+def structured_from(written: Written) -> dict:
+    """The stored structured answer of one run of the reader (its text is `written.text`)."""
     plan, answer = written.plan, written.plan.answer
     texts = {item["position"]: item["text"] for item in written.sections}
     return {

@@ -18,9 +18,11 @@ from tarot.services.cache import Cache
 from tarot.services.cards import list_cards, load_deck
 from tarot.services.idempotency import purge_expired
 from tarot.services.memory import MemoryGuard
-from tarot.services.queue import ReadingQueue
+from tarot.services.pipeline.intake import wake_on_commit
+from tarot.services.pipeline.workers import ReadingQueue
 from tarot.services.sessions import purge_ended
 from tarot.services.spreads import list_spreads
+from tarot.statuses import ReadingStatus
 
 log = logging.getLogger("tarot.scheduler")
 _local_locks: dict[str, asyncio.Lock] = {}
@@ -54,14 +56,17 @@ async def reclaim_stuck(*, db: Database, queue: ReadingQueue) -> int:
     async with db.sessionmaker.begin() as session:
         result = await session.execute(
             update(Reading)
-            .where(Reading.status == "running", Reading.lease_until < utcnow())
+            .where(Reading.status == ReadingStatus.running, Reading.lease_until < utcnow())
             # The claim counter moves on too, so the worker that lost the lease is fenced off.
             .values(
-                status="pending", lease_until=None, interpretation="", claims=Reading.claims + 1
+                status=ReadingStatus.pending,
+                lease_until=None,
+                interpretation="",
+                claims=Reading.claims + 1,
             )
         )
-    if result.rowcount:
-        queue.wake()
+        if result.rowcount:
+            await wake_on_commit(session=session, db=db, queue=queue)
     return result.rowcount
 
 

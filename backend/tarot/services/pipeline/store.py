@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
 from tarot.llm.factory import ChainRun
+from tarot.statuses import ReadingStatus
+
+# Every instance LISTENs here; a NOTIFY is sent by the transaction that makes a reading pending.
+CHANNEL = "tarot_readings"
 
 
 class LeaseLost(Exception):
@@ -26,8 +31,8 @@ async def claim(*, db: Database, lease_seconds: float) -> Reading | None:
         select(Reading.id)
         .where(
             or_(
-                Reading.status == "pending",
-                and_(Reading.status == "running", Reading.lease_until < now),
+                Reading.status == ReadingStatus.pending,
+                and_(Reading.status == ReadingStatus.running, Reading.lease_until < now),
             )
         )
         .order_by(Reading.created_at)
@@ -39,7 +44,7 @@ async def claim(*, db: Database, lease_seconds: float) -> Reading | None:
         update(Reading)
         .where(Reading.id == pick.scalar_subquery())
         .values(
-            status="running",
+            status=ReadingStatus.running,
             claims=Reading.claims + 1,
             interpretation="",
             started_at=func.coalesce(Reading.started_at, now),
@@ -48,7 +53,7 @@ async def claim(*, db: Database, lease_seconds: float) -> Reading | None:
         .returning(Reading)
         .execution_options(synchronize_session=False)
     )
-    async with db.sessionmaker.begin() as session:
+    async with db.writing(), db.sessionmaker.begin() as session:
         return (await session.scalars(statement)).one_or_none()
 
 
@@ -59,7 +64,7 @@ async def save(
     text: str,
     lease_seconds: float,
     run: ChainRun | None,
-    status: str = "running",
+    status: str = ReadingStatus.running,
     error: str | None = None,
 ) -> None:
     """Persist progress (and renew the lease), or the final outcome when `run` is given."""
@@ -94,11 +99,18 @@ async def release(*, db: Database, reading: Reading) -> None:
     statement = (
         update(Reading)
         .where(Reading.id == reading.id, Reading.claims == reading.claims)
-        .values(status="pending", interpretation="", lease_until=None)
+        .values(status=ReadingStatus.pending, interpretation="", lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    async with db.sessionmaker.begin() as session:
+    async with db.writing(), db.sessionmaker.begin() as session:
         await session.execute(statement)
+        await notify_pending(session=session)
+
+
+async def notify_pending(*, session: AsyncSession) -> None:
+    """Tell every instance (this one too) that a reading waits; sent only if the caller commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
 async def _fenced(db: Database, reading: Reading, values: dict) -> None:
@@ -108,7 +120,7 @@ async def _fenced(db: Database, reading: Reading, values: dict) -> None:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    async with db.sessionmaker.begin() as session:
+    async with db.writing(), db.sessionmaker.begin() as session:
         result = await session.execute(statement)
     if result.rowcount == 0:
         raise LeaseLost(str(reading.id))

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+from tarot.statuses import ReadingStatus
+
 
 @dataclass(slots=True)
 class LiveReading:
@@ -13,12 +15,14 @@ class LiveReading:
 
     generation: int
     parts: list[str] = field(default_factory=list)
-    status: str = "running"
+    status: str = ReadingStatus.running
     provider: str | None = None
     error: str | None = None
     version: int = 0
     # Some client received text of this generation: a failure can no longer switch provider.
     delivered: bool = False
+    # When its text was last saved (time.monotonic()): saves are spaced, and renew the lease.
+    saved_at: float = 0.0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property

@@ -1,4 +1,4 @@
-"""The reading queue: the `reading` table itself, worked by in-process async workers."""
+"""One claimed reading through the provider chain: streamed, saved now and then, stored."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-
-from sqlalchemy import func, select
 
 from tarot.config import Settings
 from tarot.db.models import Reading
@@ -25,162 +23,39 @@ from tarot.llm.factory import (
     StreamCut,
 )
 from tarot.llm.prompt import build_prompt
-from tarot.services import queue_store as store
 from tarot.services.cache import Cache
-from tarot.services.contexts import context_for
-from tarot.services.live import LiveReading
 from tarot.services.metrics import Metrics
 from tarot.services.outage import OutageWatch
-from tarot.services.queue_store import LeaseLost
+from tarot.services.pipeline import store
+from tarot.services.pipeline.context import context_for
+from tarot.services.pipeline.live import LiveReading
+from tarot.services.pipeline.store import LeaseLost
+from tarot.statuses import TERMINAL, ReadingStatus
 
-__all__ = ["TERMINAL", "LeaseLost", "LiveReading", "ReadingQueue"]
 log = logging.getLogger("tarot.queue")
+# Progress is saved at most this often: followers on this instance read it live anyway.
 FLUSH_SECONDS = 0.5
-TERMINAL = frozenset({"completed", "failed"})
 
 
-class ReadingQueue:
-    """Claims pending readings (SKIP LOCKED on Postgres) and writes their interpretations."""
+class ReadingWriter:
+    """Writes claimed readings; the queue (workers.py) adds the claiming and the waking."""
 
-    def __init__(
-        self,
-        *,
-        db: Database,
-        settings: Settings,
-        factory: ProviderFactory,
-        cache: Cache,
-        metrics: Metrics,
-    ):
-        self.db, self.settings, self.factory, self.cache = db, settings, factory, cache
-        self.metrics = metrics
-        self.live: dict[uuid.UUID, LiveReading] = {}
-        self.active = 0
-        self.processed = 0
-        self.draining = False
-        self.outage = OutageWatch()
-        self._wake = asyncio.Event()
-        self._done: dict[uuid.UUID, asyncio.Event] = {}
-        self._workers: list[asyncio.Task] = []
-
-    def start(self) -> None:
-        """Spawn the workers; readings left `running` past their lease get picked up too."""
-        self._workers = [
-            asyncio.create_task(self._work(), name=f"reading-worker-{index}")
-            for index in range(self.settings.worker_concurrency)
-        ]
-
-    def drain(self) -> None:
-        """Stop claiming now; readings being written are handed back; followers are told."""
-        if self.draining:
-            return
-        self.draining = True
-        log.warning("stopping: no new claims; %d reading(s) handed back", self.active)
-        for task in self._workers:
-            task.cancel()  # each cancelled worker releases its reading (see process())
-        for live in list(self.live.values()):
-            live.wake()
-        for done in self._done.values():
-            done.set()
-
-    async def stop(self) -> None:
-        """Cancel the workers; a reading cut short is handed back to the queue."""
-        self.drain()
-        await asyncio.gather(*self._workers, return_exceptions=True)
-        self._workers = []
-
-    def wake(self) -> None:
-        """Tell idle workers that a new reading is waiting."""
-        self._wake.set()
-
-    def watch(self, reading_id: uuid.UUID) -> None:
-        """Start listening for a reading's finish; call before wake() so none is missed."""
-        self._done.setdefault(reading_id, asyncio.Event())
-
-    async def wait_done(self, reading_id: uuid.UUID, timeout: float) -> bool:
-        """Wait until a watched reading is completed or failed; True if it is."""
-        event = self._done.setdefault(reading_id, asyncio.Event())
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        try:
-            while (remaining := end - loop.time()) > 0:
-                # Another instance may finish it, so look at the table now and then.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(min(remaining, 1.0)):
-                        await event.wait()
-                        # Woken by a drain, the reading may well be unfinished.
-                        return not self.draining or await self._status(reading_id) in TERMINAL
-                if await self._status(reading_id) in TERMINAL:
-                    return True
-            return False
-        finally:
-            self._done.pop(reading_id, None)
-
-    async def pending_count(self) -> int:
-        """How many readings wait for a worker."""
-        async with self.db.sessionmaker() as session:
-            return (
-                await session.scalar(
-                    select(func.count()).select_from(Reading).where(Reading.status == "pending")
-                )
-                or 0
-            )
-
-    async def claim(self) -> Reading | None:
-        """Atomically take the oldest pending (or lease-expired) reading."""
-        return await store.claim(db=self.db, lease_seconds=self.settings.reading_lease_seconds)
-
-    async def _status(self, reading_id: uuid.UUID) -> str | None:
-        async with self.db.sessionmaker() as session:
-            return await session.scalar(select(Reading.status).where(Reading.id == reading_id))
-
-    async def _work(self) -> None:
-        while not self.draining:
-            # Cleared before claiming, so a wake() that lands during the claim is not lost.
-            self._wake.clear()
-            try:
-                reading = await self._claim_shielded()
-                self.outage.succeeded()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if not is_database_outage(exc):
-                    log.exception("claiming a reading failed; retrying shortly")
-                    reading = None
-                else:
-                    await asyncio.sleep(self.outage.failed(exc))
-                    continue
-            if reading is None:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.settings.queue_poll_seconds):
-                        await self._wake.wait()
-                continue
-            self.active += 1
-            try:
-                await self.process(reading)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # A worker must outlive any one reading; process() already stored what it could.
-                log.exception("writing reading %s failed unexpectedly", reading.id)
-            finally:
-                self.active -= 1
-
-    async def _claim_shielded(self) -> Reading | None:
-        # Stopping mid-claim must not leave a committed claim that nobody holds.
-        claiming = asyncio.ensure_future(self.claim())
-        try:
-            return await asyncio.shield(claiming)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                if (reading := await claiming) is not None:
-                    await store.release(db=self.db, reading=reading)
-            raise
+    db: Database
+    settings: Settings
+    factory: ProviderFactory
+    cache: Cache
+    metrics: Metrics
+    outage: OutageWatch
+    live: dict[uuid.UUID, LiveReading]
+    processed: int
+    _done: dict[uuid.UUID, asyncio.Event]
 
     async def process(self, reading: Reading) -> None:
         """Write one claimed reading's interpretation and store the outcome."""
         live = self.live[reading.id] = LiveReading(generation=reading.claims)
+        live.saved_at = time.monotonic()  # the claim has just set the lease
         run = ChainRun()
-        status, error = "pending", None
+        status, error = ReadingStatus.pending, None
         keeper = asyncio.create_task(self._keep_lease(reading, live))
         try:
             try:
@@ -195,14 +70,14 @@ class ReadingQueue:
             self._observe(run, status)
         except LeaseLost:
             log.warning("reading %s was taken over by another worker", reading.id)
-            status = "pending"
+            status = ReadingStatus.pending
         except asyncio.CancelledError:
-            if status == "pending":
+            if status == ReadingStatus.pending:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(store.release(db=self.db, reading=reading))
             raise
         except Exception:
-            status, error = "failed", "an internal error stopped this reading"
+            status, error = ReadingStatus.failed, "an internal error stopped this reading"
             # If the database is reachable, record the failure; if not, the lease runs out
             # and the reading is claimed again.
             with contextlib.suppress(Exception):
@@ -213,12 +88,16 @@ class ReadingQueue:
             self._forget(reading.id, live, status, error=error)
 
     async def _keep_lease(self, reading: Reading, live: LiveReading) -> None:
-        """Renew the lease on a clock, so a provider that is slow but alive keeps its reading."""
+        """Renew the lease on a clock, so a provider that is slow but alive keeps its reading.
+
+        A progress save renews it too, so the clock skips a turn after a recent one.
+        """
         every = self.settings.reading_lease_seconds / 3
         try:
             while True:
-                await asyncio.sleep(every)
-                await self._progress(reading, live)
+                await asyncio.sleep(max(0.0, live.saved_at + every - time.monotonic()))
+                if time.monotonic() - live.saved_at >= every:
+                    await self._progress(reading, live)
         except LeaseLost:
             log.warning("reading %s: lease lost while writing", reading.id)
 
@@ -227,7 +106,6 @@ class ReadingQueue:
         deadline = time.monotonic() + self.settings.reading_deadline_seconds
         context = await self._context(reading)
         prompt = build_prompt(context)
-        last_flush = time.monotonic()
         # A crisis question gets the reader's care text and never an LLM's verdict.
         crisis = prompt.plan is not None and prompt.plan.safety_class == "crisis"
         texts = self._offline(prompt, run) if crisis else None
@@ -242,14 +120,13 @@ class ReadingQueue:
                     live.restart(reading.claims)
                     continue
                 live.append(piece)
-                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                if time.monotonic() - live.saved_at >= FLUSH_SECONDS:
                     await self._progress(reading, live)
-                    last_flush = time.monotonic()
         except StreamCut as cut:
-            return "failed", f"{cut}; the text stops where the provider did"
+            return ReadingStatus.failed, f"{cut}; the text stops where the provider did"
         except ChainExhausted as exhausted:
-            return "failed", str(exhausted)
-        return "completed", None
+            return ReadingStatus.failed, str(exhausted)
+        return ReadingStatus.completed, None
 
     async def _offline(self, prompt, run: ChainRun):
         """The offline reader alone, whatever the chain says."""
@@ -262,6 +139,7 @@ class ReadingQueue:
 
     async def _progress(self, reading: Reading, live: LiveReading) -> None:
         """Save the text so far and renew the lease; a database blip only skips this save."""
+        live.saved_at = time.monotonic()  # a failed save is not retried sooner either
         try:
             await self._save(reading, live.text, run=None)
             self.outage.succeeded()

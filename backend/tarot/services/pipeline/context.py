@@ -1,4 +1,8 @@
-"""A stored reading as the writers see it, with a follow-up's original reading as data."""
+"""The writer's context of a stored reading, built here for the API view and the workers alike.
+
+A follow-up carries its original reading as data. `oriented` is the one place a card's upright
+or reversed side is chosen.
+"""
 
 from __future__ import annotations
 
@@ -11,30 +15,40 @@ from tarot.data.translations import DEFAULT_LANGUAGE, catalog_language
 from tarot.db.models import Reading
 from tarot.db.session import Database
 from tarot.llm.base import DrawnCard, ReadingContext
+from tarot.schemas.cards import CardRead
 from tarot.services.cache import Cache
 from tarot.services.layouts import Layout, lay_out_reading, position_classes
 
 PARENT_TEXT_CHARS = 4000  # enough of the original reading for context, bounded for the prompt
 
 
+def oriented(card: CardRead, flipped: bool) -> tuple[list[str], str]:
+    """(keywords, meaning) of the side of the card that faces the querent."""
+    if flipped:
+        return card.keywords_reversed, card.meaning_reversed
+    return card.keywords_upright, card.meaning_upright
+
+
 def drawn_cards(layout: Layout, classes: Mapping[int, str | None]) -> tuple[DrawnCard, ...]:
     """Laid-out cards with the meaning for their orientation."""
-    return tuple(
-        DrawnCard(
-            position=place.position,
-            position_name=place.name,
-            position_prompt=place.prompt,
-            card_id=card.id,
-            card_name=card.name,
-            arcana=card.arcana.value,
-            suit=card.suit.value if card.suit else None,
-            element=card.element,
-            reversed=flipped,
-            keywords=tuple(card.keywords_reversed if flipped else card.keywords_upright),
-            meaning=card.meaning_reversed if flipped else card.meaning_upright,
-            position_class=classes.get(place.position),
-        )
-        for place, card, flipped in layout
+    return tuple(_drawn(place, card, flipped, classes) for place, card, flipped in layout)
+
+
+def _drawn(place, card: CardRead, flipped: bool, classes: Mapping[int, str | None]) -> DrawnCard:
+    keywords, meaning = oriented(card, flipped)
+    return DrawnCard(
+        position=place.position,
+        position_name=place.name,
+        position_prompt=place.prompt,
+        card_id=card.id,
+        card_name=card.name,
+        arcana=card.arcana.value,
+        suit=card.suit.value if card.suit else None,
+        element=card.element,
+        reversed=flipped,
+        keywords=tuple(keywords),
+        meaning=meaning,
+        position_class=classes.get(place.position),
     )
 
 
