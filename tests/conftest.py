@@ -97,7 +97,6 @@ def make_settings(database_urls: dict[str, str]) -> Callable[..., Settings]:
         values = {
             "DATABASE_URL": database_urls[backend],
             "llm_providers": "offline",
-            "queue_sweep_seconds": 0.2,
             "secret_key": "test-secret-key-that-is-long-enough-0123456789",
             # Generous limits by default; the abuse-limit tests set their own.
             "rate_readings_anonymous": "10000/minute",

@@ -86,6 +86,9 @@ class Settings(BaseModel):
     reading_lease_seconds: float = 120.0
     reading_deadline_seconds: float = 90.0
     reading_wait_seconds: float = 30.0
+    # The offline reader's readings (and crisis ones) are written in the request that stores
+    # them; off, they go through the queue like any other (the queue's own tests do that).
+    reading_inline_offline: bool = True
     # Idle workers wait for a wake (NOTIFY on Postgres); this slow sweep finds expired leases
     # and readings no wake announced. It replaces the old TAROT_QUEUE_POLL_SECONDS polling.
     queue_sweep_seconds: float = Field(60.0, gt=0)

@@ -57,7 +57,9 @@ async def test_cache_report_counts_hits(make_client):
 
 
 async def test_queue_report(make_client):
-    async with make_client("postgres", ops_token=TOKEN, worker_concurrency=0) as client:
+    async with make_client(
+        "postgres", ops_token=TOKEN, worker_concurrency=0, reading_inline_offline=False
+    ) as client:
         for _ in range(2):
             await client.post("/api/v1/readings", json={"question": "q", "spread": "single"})
         body = (await client.get("/api/v1/monitoring/queue", headers=AUTH)).json()

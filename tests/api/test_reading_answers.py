@@ -41,10 +41,13 @@ async def test_the_answer_survives_a_reload_and_comes_with_the_done_event(client
     assert json.loads(done)["answer"] == reading["answer"]
 
 
-async def test_a_pending_reading_already_has_its_answer(client):
-    response = await client.post(
-        "/api/v1/readings", params={"wait": False}, json={"question": "Will I pass my exams?"}
-    )
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_a_pending_reading_already_has_its_answer(make_client, backend):
+    # Queued (not written at once), so the reading is seen before any text exists.
+    async with make_client(backend, worker_concurrency=0, reading_inline_offline=False) as client:
+        response = await client.post(
+            "/api/v1/readings", params={"wait": False}, json={"question": "Will I pass my exams?"}
+        )
     assert response.status_code == 202
     assert response.json()["answer"]["question_type"] == "yes_no"
     assert response.json()["written_language"] is None

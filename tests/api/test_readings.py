@@ -229,7 +229,9 @@ async def test_question_control_characters_are_stripped(pg_client):
 
 
 async def test_backpressure_answers_503_with_retry_after(make_client):
-    async with make_client("postgres", worker_concurrency=0, queue_max_pending=2) as client:
+    async with make_client(
+        "postgres", worker_concurrency=0, reading_inline_offline=False, queue_max_pending=2
+    ) as client:
         assert (await create(client, wait=False)).status_code == 202
         assert (await create(client, wait=False)).status_code == 202
         refused = await create(client, wait=False)
@@ -241,7 +243,9 @@ async def test_backpressure_answers_503_with_retry_after(make_client):
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
 async def test_the_pending_cap_is_exact_under_concurrency(make_client, backend):
-    async with make_client(backend, worker_concurrency=0, queue_max_pending=20) as client:
+    async with make_client(
+        backend, worker_concurrency=0, reading_inline_offline=False, queue_max_pending=20
+    ) as client:
         answers = await asyncio.gather(*(create(client, wait=False) for _ in range(45)))
         codes = [answer.status_code for answer in answers]
         assert codes.count(202) == 20, codes
@@ -254,7 +258,9 @@ async def test_the_pending_cap_is_exact_under_concurrency(make_client, backend):
 
 
 async def test_wait_is_bounded(make_client):
-    async with make_client("postgres", worker_concurrency=0, reading_wait_seconds=0.3) as client:
+    async with make_client(
+        "postgres", worker_concurrency=0, reading_inline_offline=False, reading_wait_seconds=0.3
+    ) as client:
         response = await create(client, wait=True)
         assert response.status_code == 202
         assert response.json()["status"] == "pending"

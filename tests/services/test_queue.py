@@ -28,7 +28,9 @@ async def _rows(app) -> list[Reading]:
 
 async def test_two_instances_share_the_queue_and_never_double_claim(make_client):
     # Each app wipes the readings when it stops, so the rows are read before that.
-    async with make_client("postgres", worker_concurrency=0) as producer:
+    async with make_client(
+        "postgres", worker_concurrency=0, reading_inline_offline=False
+    ) as producer:
         ids = await _create(producer, 30)
         async with make_client("postgres", worker_concurrency=4) as one:
             async with make_client("postgres", worker_concurrency=4) as two:
@@ -51,7 +53,7 @@ async def test_two_instances_share_the_queue_and_never_double_claim(make_client)
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
 async def test_expired_lease_is_reclaimed_and_stale_worker_fenced(make_client, backend):
-    async with make_client(backend, worker_concurrency=0) as client:
+    async with make_client(backend, worker_concurrency=0, reading_inline_offline=False) as client:
         [reading_id] = await _create(client, 1)
         queue = client.app.state.queue
         first = await queue.claim()
@@ -75,7 +77,9 @@ async def test_expired_lease_is_reclaimed_and_stale_worker_fenced(make_client, b
 
 
 async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
-    async with make_client("postgres", worker_concurrency=1) as client:
+    async with make_client(
+        "postgres", worker_concurrency=1, reading_inline_offline=False
+    ) as client:
         factory = client.app.state.llm
         real_stream = factory.stream
         calls = []

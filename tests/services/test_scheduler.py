@@ -58,7 +58,9 @@ async def test_enabled_scheduler_has_jobs_and_leaves_none_behind(make_client):
 
 
 async def test_reclaim_and_purge(make_client):
-    async with make_client("postgres", worker_concurrency=0) as client:
+    async with make_client(
+        "postgres", worker_concurrency=0, reading_inline_offline=False
+    ) as client:
         db, queue = client.app.state.db, client.app.state.queue
         ids = []
         for _ in range(2):

@@ -57,7 +57,9 @@ async def test_sigterm_hands_work_back_and_exits_with_an_sse_client_open(
     # uvicorn re-raises the SIGTERM it handled once it has shut down, as a shell expects.
     assert exit_code in (0, -signal.SIGTERM), server.log()
     assert any(line.startswith("retry:") for line in frames), frames
-    async with make_client("postgres", worker_concurrency=0) as client:
+    async with make_client(
+        "postgres", worker_concurrency=0, reading_inline_offline=False
+    ) as client:
         async with client.app.state.db.sessionmaker() as session:
             rows = {str(r.id): r for r in await session.scalars(select(Reading))}
     running, *waiting = (rows[reading_id] for reading_id in ids)

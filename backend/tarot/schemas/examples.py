@@ -1,5 +1,7 @@
 """Example bodies for the OpenAPI document, by component; a test validates each one."""
 
+from tarot.statuses import ReadingStatus
+
 CARD = {
     "id": "the-magician",
     "code": "ar01",
@@ -41,7 +43,7 @@ READING_CREATE = {
 }
 READING = {
     "id": "0b7f4a0e-4a9e-4c3e-9d53-6a2f1c9e8b10",
-    "status": "completed",
+    "status": ReadingStatus.completed,
     "question": "What should I focus on this month?",
     "spread": "single",
     "language": "en",
@@ -91,7 +93,7 @@ READING = {
     "follow_ups": [
         {
             "id": "7c2e9b14-3f6a-4d8e-b1a5-0e9d8c7b6a54",
-            "status": "completed",
+            "status": ReadingStatus.completed,
             "question": "What is blocking the new role?",
             "created_at": "2026-01-01T09:05:00Z",
         }

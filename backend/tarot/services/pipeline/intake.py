@@ -59,7 +59,8 @@ async def enqueue(
     reader = structured_from(written)
     reading.safety_class, reading.reader = reader["safety_class"], reader
     reading.attempts, reading.claims = [], 0
-    if reading.safety_class == CRISIS or writes_offline(queue.factory):
+    inline = reading.safety_class == CRISIS or writes_offline(queue.factory)
+    if inline and settings.reading_inline_offline:
         await _written_now(session, db, queue, reading, written.text, began)
         return
     reading.status, reading.interpretation = ReadingStatus.pending, ""
@@ -96,7 +97,7 @@ async def _written_now(
     reading.status, reading.interpretation = ReadingStatus.completed, text
     reading.provider, reading.model = provider.name, provider.model
     reading.attempts = [Attempt("offline", "ok", latency_ms).as_dict()]
-    reading.started_at = reading.completed_at = now
+    reading.created_at = reading.started_at = reading.completed_at = now
     await db.write_turn(session)
     session.add(reading)
     await session.flush()

@@ -6,7 +6,7 @@ expired and was taken over (or whose generation was replaced) cannot overwrite n
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +55,19 @@ async def claim(*, db: Database, lease_seconds: float) -> Reading | None:
     )
     async with db.writing(), db.sessionmaker.begin() as session:
         return (await session.scalars(statement)).one_or_none()
+
+
+async def next_lease_end(*, db: Database) -> float | None:
+    """Seconds until the first lease of a `running` reading runs out (None: nothing running)."""
+    async with db.sessionmaker() as session:
+        until = await session.scalar(
+            select(func.min(Reading.lease_until)).where(Reading.status == ReadingStatus.running)
+        )
+    if until is None:
+        return None
+    if until.tzinfo is None:  # SQLite drops the zone; every stored time is UTC
+        until = until.replace(tzinfo=UTC)
+    return (until - utcnow()).total_seconds()
 
 
 async def save(

@@ -2,8 +2,8 @@
 
 Idle workers cost nothing: they wait for a wake, one per pending reading (a NOTIFY on
 Postgres, an in-process signal on SQLite), and each wake goes to one worker only. A slow
-sweep (TAROT_QUEUE_SWEEP_SECONDS) finds what no wake announced: leases that ran out, and
-readings inserted while this instance's listener was down.
+sweep (TAROT_QUEUE_SWEEP_SECONDS, sooner when a known lease ends first) finds what no wake
+announced: leases that ran out, and readings inserted while this instance's listener was down.
 """
 
 from __future__ import annotations
@@ -131,10 +131,23 @@ class ReadingQueue(ReadingWriter):
             return await session.scalar(select(Reading.status).where(Reading.id == reading_id))
 
     async def _sweep(self) -> None:
-        """Now and then, one worker looks for readings no wake announced."""
+        """Now and then, one worker looks for readings no wake announced.
+
+        The next look comes sooner when a lease runs out before then: a dead worker's reading
+        is taken over when its lease ends, not up to a sweep later.
+        """
         while not self.draining:
             self.wake(sweep=True)
-            await asyncio.sleep(self.settings.queue_sweep_seconds)
+            delay = self.settings.queue_sweep_seconds
+            try:
+                lease_end = await store.next_lease_end(db=self.db)
+            except Exception as exc:
+                if not is_database_outage(exc):
+                    log.exception("looking for leases failed")
+                lease_end = None
+            if lease_end is not None:
+                delay = min(delay, max(0.1, lease_end + 0.05))
+            await asyncio.sleep(delay)
 
     async def _work(self) -> None:
         while not self.draining:
