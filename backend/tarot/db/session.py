@@ -44,13 +44,18 @@ class Database:
     async def write_turn(self, session: AsyncSession) -> None:
         """Hold the SQLite write turn until `session`'s transaction ends (commit or rollback).
 
-        For a request's session, which the route commits: the transaction is begun first, so
-        its end, and with it the release, is certain.
+        For a request's session, which the route commits. The turn is taken before the
+        session holds a pooled connection (a waiter holds none), and the release is tied to
+        the transaction's end, which is certain once it has begun.
         """
         if self.write_lock is None or session.info.get("write_turn"):
             return
-        await session.connection()
         await self.write_lock.acquire()
+        try:
+            await session.connection()
+        except BaseException:
+            self.write_lock.release()
+            raise
         session.info["write_turn"] = True
         lock, sync = self.write_lock, session.sync_session
 

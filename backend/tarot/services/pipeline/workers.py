@@ -20,7 +20,6 @@ from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.llm.factory import ProviderFactory
-from tarot.services.admission import queue_full
 from tarot.services.cache import Cache
 from tarot.services.metrics import Metrics
 from tarot.services.outage import OutageWatch
@@ -116,11 +115,6 @@ class ReadingQueue(ReadingWriter):
             return False
         finally:
             self._done.pop(reading_id, None)
-
-    async def queue_full(self) -> bool:
-        """Whether the pending cap is reached (a probe, not a count)."""
-        async with self.db.sessionmaker() as session:
-            return await queue_full(session=session, limit=self.settings.queue_max_pending)
 
     async def claim(self) -> Reading | None:
         """Atomically take the oldest pending (or lease-expired) reading."""
