@@ -144,17 +144,19 @@ async def test_a_wake_during_a_claim_is_not_lost(make_client, backend, monkeypat
         assert made and (await _row(client.app, made[0]["id"])).status == "completed"
 
 
-async def test_concurrent_posts_fit_a_pool_of_one(make_client):
-    async with make_client("postgres", db_pool_size=1, db_max_overflow=0) as client:
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+async def test_concurrent_posts_fit_a_pool_of_one(make_client, backend):
+    # On SQLite the pool is SQLAlchemy's own; the writers queue on the write turn instead.
+    async with make_client(backend, db_pool_size=1, db_max_overflow=0) as client:
         await client.post("/api/v1/readings", json=BODY)  # warms the catalog cache
         answers = await asyncio.gather(
-            *(client.post("/api/v1/readings", json=BODY) for _ in range(12)),
+            *(client.post("/api/v1/readings", json=BODY) for _ in range(24)),
             *(
                 client.post("/api/v1/readings", json=BODY, headers={"Idempotency-Key": f"k{n}"})
                 for n in range(4)
             ),
         )
-    assert [answer.status_code for answer in answers] == [202] * 16
+    assert [answer.status_code for answer in answers] == [202] * 28
 
 
 async def _row(app, reading_id) -> Reading:

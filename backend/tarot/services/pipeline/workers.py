@@ -90,6 +90,8 @@ class ReadingQueue(ReadingWriter):
 
     def wake(self, *, sweep: bool = False) -> None:
         """Send one idle worker to claim a reading; `sweep` passes it on while claims succeed."""
+        if not self._workers:
+            return  # an instance without workers (TAROT_WORKER_CONCURRENCY=0) keeps no tokens
         self._sweeping = self._sweeping or sweep
         self._wakes.release()
 
