@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tarot.config import Settings
-from tarot.llm.base import ReadingContext
-
 if TYPE_CHECKING:
     from tarot.llm.reader.compose import Written
 
@@ -17,13 +14,6 @@ def named_sections(sections: list[dict], position_names: dict[int, str]) -> list
         item | {"position_name": position_names.get(item["position"], item["position_name"])}
         for item in sections
     ]
-
-
-def structured(*, context: ReadingContext, settings: Settings) -> dict:
-    """The answer, per-position sections and safety class, as stored with the reading."""
-    from tarot.llm.reader.compose import write  # the reader's data loads on first use
-
-    return structured_from(write(context, crisis_text=settings.crisis_text))
 
 
 def structured_from(written: Written) -> dict:
