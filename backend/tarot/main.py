@@ -30,6 +30,7 @@ from tarot.api import (
 )
 from tarot.api.middleware import BodySizeLimit, CORSExcept, HeadAsGet, MetricsMiddleware
 from tarot.api.openapi import build_document, operation_id
+from tarot.api.ready import ReadyCatalog
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
@@ -156,6 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.session_cache = new_session_cache(settings)
     app.add_middleware(HeadAsGet)  # innermost: metrics and CORS still see the HEAD
+    # Cached catalog GETs are answered here, past FastAPI's dependency resolution.
+    app.add_middleware(ReadyCatalog, state=app.state)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.

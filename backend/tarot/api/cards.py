@@ -119,9 +119,13 @@ async def get_daily_card(
         day=now.date(),
         language=language,
     )
+    return send_cached(request, cached, max_age=daily_max_age(now), language=language)
+
+
+def daily_max_age(now: datetime) -> int:
+    """Seconds until the next UTC midnight, when the card of the day changes (at least 1)."""
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-    max_age = max(1, int((midnight - now).total_seconds()))
-    return send_cached(request, cached, max_age=max_age, language=language)
+    return max(1, int((midnight - now).total_seconds()))
 
 
 @router.get(

@@ -50,8 +50,26 @@ def send_cached(
 
     With `language`, the body is one of several per language (Vary, Content-Language).
     """
+    return cached_response(
+        cached,
+        accept_encoding=request.headers.get("accept-encoding"),
+        if_none_match=request.headers.get("if-none-match"),
+        max_age=max_age,
+        language=language,
+    )
+
+
+def cached_response(
+    cached: CachedBody,
+    *,
+    accept_encoding: str | None,
+    if_none_match: str | None,
+    max_age: int,
+    language: str | None = None,
+) -> Response:
+    """`send_cached` from the two request headers it reads; api/ready.py calls it directly."""
     body, etag, encoding = cached.body, cached.etag, None
-    if accepts_gzip(request.headers.get("accept-encoding")) and (packed := cached.gzipped()):
+    if accepts_gzip(accept_encoding) and (packed := cached.gzipped()):
         body, etag, encoding = packed, gzip_etag(cached.etag), "gzip"
     headers = {
         "ETag": etag,
@@ -60,7 +78,7 @@ def send_cached(
     }
     if language is not None:
         headers |= language_headers(language)
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     if encoding:
         headers["Content-Encoding"] = encoding

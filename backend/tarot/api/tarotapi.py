@@ -36,11 +36,16 @@ def _route(*paths: str) -> Callable:
 
 
 def _send(request: Request, body: bytes | CachedBody | None) -> Response:
+    return compat_response(body, accept_encoding=request.headers.get("accept-encoding"))
+
+
+def compat_response(body: bytes | CachedBody | None, *, accept_encoding: str | None) -> Response:
+    """The original's answer for a body: JSON, public CORS, gzip for the whole deck if asked."""
     if body is None:
         return Response(NOT_FOUND, status_code=404, media_type=JSON_UTF8, headers=PUBLIC)
     headers = dict(PUBLIC)
     if isinstance(body, CachedBody):
-        packed = body.gzipped() if accepts_gzip(request.headers.get("accept-encoding")) else None
+        packed = body.gzipped() if accepts_gzip(accept_encoding) else None
         headers["Vary"] = "Accept-Encoding"
         if packed:
             headers["Content-Encoding"] = "gzip"

@@ -84,6 +84,15 @@ class Cache(Generic[K, V]):
         future.set_result(value)
         return value
 
+    def peek(self, key: K) -> V | None:
+        """The value cached for `key` (a hit), or None without loading or counting a miss."""
+        if not self.enabled:
+            return None
+        value = self._store.get(key)
+        if value is not None:
+            self.hits += 1
+        return value
+
     def invalidate(self) -> None:
         """Drop every entry, e.g. after an admin edit; loads under way will not be kept."""
         self._generation += 1
