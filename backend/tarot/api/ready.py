@@ -44,6 +44,7 @@ class ReadyCatalog:
     def __init__(self, app: Any, state: Any):
         self.app, self.state = app, state
         self._routes: dict[str, Any] | None = None
+        self.answered = 0  # requests this layer answered itself
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -154,6 +155,7 @@ class ReadyCatalog:
         # What the router would have put in the scope, so the metrics name the same route.
         scope["route"] = self._route(scope, template)
         scope["path_params"] = params
+        self.answered += 1
         await send(
             {
                 "type": "http.response.start",
