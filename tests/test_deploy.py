@@ -32,6 +32,8 @@ def test_procfile_and_zeabur_agree_and_say_why():
     assert words.index("prepare") < words.index("uvicorn"), "migrations run first"
     assert words[words.index("--workers") + 1] == "1"
     assert "--proxy-headers" in words and "--forwarded-allow-ips" in words
+    assert words[words.index("--http") + 1] == "httptools", "the C parser: twice h11's rps"
+    assert words[words.index("--loop") + 1] == "asyncio", "uvloop costs 2.2 MB for no rps"
     assert '"${PORT:-8000}"' in web
     assert "--no-access-log" in words, "access logs would record the stream_url tokens"
 

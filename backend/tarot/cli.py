@@ -81,6 +81,9 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        # httptools earns its ~0.2 MB (twice h11's rps); uvloop does not (+2.2 MB, same rps).
+        http="httptools",
+        loop="asyncio",
         # X-Forwarded-For is believed only from the proxies named in TAROT_TRUSTED_PROXIES.
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
