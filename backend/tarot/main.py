@@ -31,6 +31,7 @@ from tarot.api import (
 from tarot.api.middleware import BodySizeLimit, CORSExcept, HeadAsGet, MetricsMiddleware
 from tarot.api.openapi import build_document, operation_id
 from tarot.api.ready import ReadyCatalog
+from tarot.api.routing import register
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
@@ -185,16 +186,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Ops routes answer 404 without TAROT_OPS_TOKEN, so the schema leaves them out then.
     ops_enabled = settings.ops_token is not None
     areas = (cards, spreads, readings, follow_ups, notes, shared, accounts, sessions, daily)
+    # Built here, once, on the app itself (api/routing.py), not copied in by include_router.
     for area in (*areas, admin, monitoring, health):
-        app.include_router(
-            area.router, prefix="/api/v1", include_in_schema=area is not monitoring or ops_enabled
-        )
+        shown = area is not monitoring or ops_enabled
+        register(app, area.router, prefix="/api/v1", include_in_schema=shown)
     # Platforms probe and scrape the root paths; the versioned copies are what the docs show.
-    app.include_router(health.router, include_in_schema=False)
-    app.include_router(monitoring.metrics_router, include_in_schema=ops_enabled)
-    app.include_router(tarotapi.router)
-    app.include_router(docs.router)
+    register(app, health.router, include_in_schema=False)
+    register(app, monitoring.metrics_router, include_in_schema=ops_enabled)
+    register(app, tarotapi.router)
+    register(app, docs.router)
     # The demo page and the package's static files: card faces and the page's assets.
-    app.include_router(pages.router)
+    register(app, pages.router)
     app.mount("/static", pages.static_files(), name="static")
     return app

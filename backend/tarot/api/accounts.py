@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from tarot.api import sessions as session_routes
 from tarot.api.openapi import problems
+from tarot.api.routing import Deferred
 from tarot.deps import CurrentUser, SessionDep, SettingsDep, rate_limit
 from tarot.schemas.accounts import Login, TokenRead, UserCreate, UserRead
 from tarot.services import accounts as account_service
 from tarot.services import sessions as session_service
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=Deferred, tags=["accounts"])
 
 
 @router.post(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from tarot.api.openapi import example
+from tarot.api.routing import Deferred
 from tarot.deps import AdminUser, DbDep, SessionDep
 from tarot.services.cache import invalidate_all
 from tarot.services.invalidation import invalidate_on_commit
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(route_class=Deferred, prefix="/admin", tags=["admin"])
 
 
 @router.post(

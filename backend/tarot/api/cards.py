@@ -10,12 +10,13 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from tarot.api.http import language_headers, send_cached
 from tarot.api.language import CatalogLanguage
 from tarot.api.openapi import cached, headers, problems
+from tarot.api.routing import Deferred
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.cards import Arcana, CardRead, CardUpdate, DailyCardRead, DrawnCardRead, Suit
 from tarot.schemas.common import IDENTIFIER, SINGLE_LINE, Page
 from tarot.services import cards as card_service
 
-router = APIRouter(prefix="/cards", tags=["cards"])
+router = APIRouter(route_class=Deferred, prefix="/cards", tags=["cards"])
 
 CardId = Annotated[
     str, Path(pattern=IDENTIFIER, description="A slug (`the-magician`) or short code (`ar01`).")

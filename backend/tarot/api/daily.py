@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Response
 
 from tarot.api.openapi import headers
+from tarot.api.routing import Deferred
 from tarot.deps import CatalogCacheDep, CurrentUser, DbDep, SettingsDep
 from tarot.errors import InvalidInput
 from tarot.schemas.reading_options import PersonalDailyRead
 from tarot.services import daily as daily_service
 
-router = APIRouter(prefix="/me", tags=["accounts"])
+router = APIRouter(route_class=Deferred, prefix="/me", tags=["accounts"])
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from tarot.api.http import send_cached
+from tarot.api.routing import Deferred
 from tarot.errors import NotFound
 from tarot.services.cache import CachedBody
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Deferred, include_in_schema=False)
 
 OPENAPI_URL = "/openapi.json"
 ASSETS_URL = "/docs/assets/"

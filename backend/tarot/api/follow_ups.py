@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from tarot.api.openapi import headers, problems
 from tarot.api.readings import _stream_url
+from tarot.api.routing import Deferred
 from tarot.deps import (
     CatalogCacheDep,
     DbDep,
@@ -24,7 +25,7 @@ from tarot.services import followups as follow_up_service
 from tarot.services import readings as reading_service
 from tarot.statuses import TERMINAL
 
-router = APIRouter(prefix="/readings", tags=["readings"])
+router = APIRouter(route_class=Deferred, prefix="/readings", tags=["readings"])
 
 
 @router.post(

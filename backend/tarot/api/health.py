@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from tarot.api.openapi import example, problems
+from tarot.api.routing import Deferred
 from tarot.deps import DbDep
 from tarot.errors import OUTAGE_RETRY_AFTER_SECONDS, Unavailable
 from tarot.services import health as health_service
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=Deferred, tags=["health"])
 
 
 @router.get("/health", summary="Liveness: the process answers", responses=example({"status": "ok"}))

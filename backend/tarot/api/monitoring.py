@@ -6,12 +6,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from tarot.api.openapi import example
+from tarot.api.routing import Deferred
 from tarot.deps import DbDep, OpsAccess, QueueDep
 from tarot.services import monitoring as monitoring_service
 from tarot.services.metrics import render
 
-router = APIRouter(prefix="/monitoring", tags=["monitoring"], dependencies=[OpsAccess])
-metrics_router = APIRouter(tags=["monitoring"], dependencies=[OpsAccess])
+router = APIRouter(
+    route_class=Deferred, prefix="/monitoring", tags=["monitoring"], dependencies=[OpsAccess]
+)
+metrics_router = APIRouter(route_class=Deferred, tags=["monitoring"], dependencies=[OpsAccess])
 
 
 @router.get(

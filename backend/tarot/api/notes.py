@@ -7,11 +7,12 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from tarot.api.openapi import problems
+from tarot.api.routing import Deferred
 from tarot.deps import CurrentUser, SessionDep
 from tarot.schemas.reading_options import NoteRead, NoteUpdate
 from tarot.services import notes as note_service
 
-router = APIRouter(prefix="/readings", tags=["readings"])
+router = APIRouter(route_class=Deferred, prefix="/readings", tags=["readings"])
 
 
 @router.put(

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from tarot.api.http import etag_matches
+from tarot.api.routing import Deferred
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -23,7 +24,7 @@ PAGE_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Deferred, include_in_schema=False)
 
 
 class ImmutableFiles(StaticFiles):

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from tarot.api.http import link
 from tarot.api.openapi import headers, problems
+from tarot.api.routing import Deferred
 from tarot.config import Settings
 from tarot.deps import (
     CatalogCacheDep,
@@ -33,7 +34,7 @@ from tarot.services.pipeline.stream import stream_events
 from tarot.services.stream_tokens import check_stream_token, issue_stream_token
 from tarot.statuses import TERMINAL
 
-router = APIRouter(prefix="/readings", tags=["readings"])
+router = APIRouter(route_class=Deferred, prefix="/readings", tags=["readings"])
 StreamToken = Annotated[
     str | None,
     Query(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Body, Cookie, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from tarot.api.openapi import problems
+from tarot.api.routing import Deferred
 from tarot.deps import (
     CurrentSessionId,
     CurrentUser,
@@ -29,7 +30,7 @@ from tarot.schemas.accounts import PasswordChange, RefreshRequest, SessionRead, 
 from tarot.schemas.examples import REFRESH
 from tarot.services import sessions as session_service
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(route_class=Deferred, tags=["sessions"])
 
 REFRESH_COOKIE = "tarot_refresh"
 CSRF_COOKIE = "tarot_csrf"

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from tarot.api.openapi import problems
+from tarot.api.routing import Deferred
 from tarot.deps import CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.readings import SharedReadingRead
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
 
-router = APIRouter(prefix="/shared", tags=["readings"])
+router = APIRouter(route_class=Deferred, prefix="/shared", tags=["readings"])
 
 
 @router.get(

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path, Request, Response
 from tarot.api.http import send_cached
 from tarot.api.language import CatalogLanguage
 from tarot.api.openapi import cached, problems
+from tarot.api.routing import Deferred
 from tarot.deps import AdminUser, CatalogCacheDep, DbDep, SessionDep, SettingsDep
 from tarot.schemas.common import IDENTIFIER
 from tarot.schemas.spreads import SpreadRead, SpreadUpdate
 from tarot.services import spreads as spread_service
 
-router = APIRouter(prefix="/spreads", tags=["spreads"])
+router = APIRouter(route_class=Deferred, prefix="/spreads", tags=["spreads"])
 
 Slug = Annotated[
     str, Path(pattern=IDENTIFIER, description="The spread's slug, e.g. `celtic-cross`.")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request, Response
 
 from tarot.api.http import accepts_gzip
+from tarot.api.routing import Deferred
 from tarot.deps import CatalogCacheDep, DbDep
 from tarot.services import tarotapi as compat
 from tarot.services.cache import CachedBody
@@ -21,7 +22,7 @@ PUBLIC = {"Access-Control-Allow-Origin": "*"}
 METHODS = "GET, HEAD, OPTIONS"
 NOT_FOUND = b'{"error":{"status":404,"message":"Not Found"}}'
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(route_class=Deferred, prefix=PREFIX, include_in_schema=False)
 
 
 def _route(*paths: str) -> Callable:
