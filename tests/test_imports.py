@@ -1,6 +1,7 @@
 """The import graph: nothing heavy is loaded until the feature that needs it is used."""
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -13,6 +14,8 @@ from fakes.llm_servers import FakeLLMServer
 HEAVY = ("openai", "google.genai", "apscheduler", "psutil", "prometheus_client", "alembic", "jwt")
 HEAVY += ("swagger_ui_bundle", "argon2")
 HEAVY += ("redis",)
+# FastAPI's pydantic.v1 probe (blocked in tarot/api/__init__.py) and the CLI's argparse.
+HEAVY += ("pydantic.v1", "argparse")
 
 SCRIPT = """
 import asyncio, json, sys, uuid
@@ -23,7 +26,8 @@ from tarot.main import create_app
 HEAVY = {heavy!r}
 
 def loaded():
-    return [name for name in HEAVY if name in sys.modules]
+    # A None entry is a blocked import, not a loaded module.
+    return [name for name in HEAVY if sys.modules.get(name) is not None]
 
 async def main():
     app = create_app(Settings(**json.loads(sys.argv[1])))
@@ -33,6 +37,11 @@ async def main():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             assert (await client.get("/api/v1/cards?limit=100")).status_code == 200
+            # Routes with parameters, their validation errors, and the lean path's answers.
+            assert (await client.get("/api/v1/cards?limit=100")).status_code == 200
+            assert (await client.get("/api/v1/cards?limit=0")).status_code == 422
+            assert (await client.get("/api/v1/cards/the-fool?lang=es")).status_code == 200
+            assert (await client.get("/api/v1/cards/random?n=2&seed=true")).status_code == 422
             report["after_catalog"] = loaded()
             reading = await client.post(
                 "/api/v1/readings?wait=true", json={{"question": "Which way?", "spread": "single"}}
@@ -136,3 +145,37 @@ def test_sessions_load_jwt_and_argon2_only_on_first_use(database_urls):
     assert not {"jwt", "argon2"} & set(report["after_docs"]), "startup and anonymous use"
     assert {"jwt", "argon2"} <= set(report["after_session"])
     assert not {"openai", "google.genai", "apscheduler", "psutil"} & set(report["after_session"])
+
+
+SERVE = """
+import json, sys
+import uvicorn
+
+def run(app, **options):
+    # What uvicorn.run would import and build, without serving: protocols, loop, the app.
+    config = uvicorn.Config(app, **options)
+    config.load()
+    print(json.dumps({{"options": options, "loaded": [n for n in {heavy!r} if sys.modules.get(n)]}}))
+
+uvicorn.run = run
+from tarot.cli import main
+sys.exit(main(["serve"]))
+"""
+
+
+def test_tarot_serve_loads_no_argparse_nor_pydantic_v1(database_urls):
+    """The server's own command line keeps argparse and pydantic.v1 out for its lifetime."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAROT_")}
+    env |= {"DATABASE_URL": database_urls["sqlite"], "TAROT_LLM_PROVIDERS": "offline"}
+    result = subprocess.run(
+        [sys.executable, "-c", SERVE.format(heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    assert report["options"]["http"] == "httptools" and report["options"]["loop"] == "asyncio"
