@@ -155,7 +155,8 @@ def run(app, **options):
     # What uvicorn.run would import and build, without serving: protocols, loop, the app.
     config = uvicorn.Config(app, **options)
     config.load()
-    print(json.dumps({{"options": options, "loaded": [n for n in {heavy!r} if sys.modules.get(n)]}}))
+    loaded = [name for name in {heavy!r} if sys.modules.get(name)]
+    print(json.dumps({{"options": options, "loaded": loaded}}))
 
 uvicorn.run = run
 from tarot.cli import main
