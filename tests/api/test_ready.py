@@ -43,6 +43,8 @@ FALL_THROUGH = (
     ("/api/v1/cards/", 307),
     ("/api/v1/cards/random?seed=3", 200),
     ("/api/v1/cards/no-such-card", 404),
+    ("/api/v1/cards/the-fool%0A", 422),  # Python's `$` would match before the newline
+    ("/api/v1/spreads/single%0A", 422),
     ("/api/v1/spreads/no-such-spread", 404),
     ("/tarotapi/api/v1/cards/zz99", 404),
     ("/tarotapi/api/v1/cards/random", 200),
@@ -113,6 +115,8 @@ async def test_conditional_get_on_the_layer_is_a_304(cors_client, path):
 
 @pytest.mark.parametrize(("path", "status"), FALL_THROUGH)
 async def test_what_the_layer_cannot_key_goes_to_fastapi(pg_client, path, status):
+    for warm in ("/api/v1/cards", "/api/v1/cards/the-fool", "/api/v1/spreads/single"):
+        assert (await pg_client.get(warm)).status_code == 200  # cached, near each path
     layer = None
     for _ in range(2):  # the second time the route's body is cached, if it caches one
         response = await pg_client.get(path, follow_redirects=False)

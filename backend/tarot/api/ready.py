@@ -77,14 +77,14 @@ class ReadyCatalog:
             return None
         headers = _headers(scope)
         lang = query.get("lang")
-        if lang is not None and (len(lang) > MAX_LANGUAGE_TAG or not _LANGUAGE_TAG.match(lang)):
+        if lang is not None and (len(lang) > MAX_LANGUAGE_TAG or not _LANGUAGE_TAG.fullmatch(lang)):
             return None
         language = negotiate(lang, headers.get(b"accept-language"))
         max_age = self.state.settings.cache_ttl_seconds
         params: dict[str, str] = {}
         if area == "spreads":
             if ident:
-                if not _IDENTIFIER.match(ident):
+                if not _IDENTIFIER.fullmatch(ident):
                     return None
                 key: tuple = ("spread-json", ident.strip().lower(), language)
                 template, params = "/api/v1/spreads/{slug}", {"slug": ident}
@@ -95,7 +95,7 @@ class ReadyCatalog:
             key, template = ("daily", now.date().isoformat(), language), "/api/v1/cards/daily"
             max_age = daily_max_age(now)
         elif ident:
-            if ident in NOT_CARD_IDS or not _IDENTIFIER.match(ident):
+            if ident in NOT_CARD_IDS or not _IDENTIFIER.fullmatch(ident):
                 return None
             key = ("card", ident.strip().lower(), language)
             template, params = "/api/v1/cards/{card_id}", {"card_id": ident}
