@@ -129,7 +129,7 @@ def make_client(
                 try:
                     yield client
                 finally:
-                    async with app.state.db.sessionmaker.begin() as session:
+                    async with app.state.tarot.db.sessionmaker.begin() as session:
                         await session.execute(delete(Reading))  # shares go with them
                         await session.execute(delete(User))
 

@@ -48,7 +48,7 @@ async def test_a_full_flow_leaks_no_secret(make_client, caplog):
                 recorded.append((await client.get(path, headers=ops)).text)
             recorded.append((await client.get("/api/v1/me", headers=auth)).text)
             recorded.append((await client.get("/openapi.json")).text)
-            recorded.append(repr(client.app.state.settings))
+            recorded.append(repr(client.app.state.tarot.settings))
     assert reading.json()["provider"] == "offline"
     assert [a["outcome"] for a in reading.json()["attempts"]] == ["auth", "auth", "ok"]
     logs = "\n".join(record.getMessage() for record in caplog.records)

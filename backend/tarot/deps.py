@@ -19,35 +19,68 @@ from tarot.db.models import User
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import Forbidden, NotFound, Unauthorized
+from tarot.llm.factory import ProviderFactory
 from tarot.services import accounts as account_service
 from tarot.services import sessions as session_service
 from tarot.services.cache import Cache
+from tarot.services.memory import MemoryGuard
+from tarot.services.metrics import Metrics
 from tarot.services.pipeline.workers import ReadingQueue
+from tarot.services.ratelimit import RateLimiter
+from tarot.state import AppState, state_of
 
 
-async def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+async def get_state(request: Request) -> AppState:
+    """The app's typed state; every member below is read through it."""
+    return state_of(request.app)
 
 
-async def get_db(request: Request) -> Database:
-    return request.app.state.db
+StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_catalog_cache(request: Request) -> Cache:
-    return request.app.state.catalog_cache
+async def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
 
 
-async def get_queue(request: Request) -> ReadingQueue:
-    return request.app.state.queue
+async def get_db(state: StateDep) -> Database:
+    return state.db
 
 
-async def get_session_cache(request: Request) -> session_service.SessionCache:
-    return request.app.state.session_cache
+async def get_catalog_cache(state: StateDep) -> Cache:
+    return state.catalog_cache
 
 
-async def require_ops(request: Request) -> None:
+async def get_caches(state: StateDep) -> list[Cache]:
+    return state.caches
+
+
+async def get_memory(state: StateDep) -> MemoryGuard:
+    return state.memory
+
+
+async def get_llm(state: StateDep) -> ProviderFactory:
+    return state.llm
+
+
+async def get_queue(state: StateDep) -> ReadingQueue:
+    return state.queue
+
+
+async def get_metrics(state: StateDep) -> Metrics:
+    return state.metrics
+
+
+async def get_limiter(state: StateDep) -> RateLimiter:
+    return state.limiter
+
+
+async def get_session_cache(state: StateDep) -> session_service.SessionCache:
+    return state.session_cache
+
+
+async def require_ops(request: Request, state: StateDep) -> None:
     """Ops routes need `TAROT_OPS_TOKEN` as a bearer token; without one set they don't exist."""
-    expected = request.app.state.settings.ops_token
+    expected = state.settings.ops_token
     if expected is None:
         raise NotFound(f"No route matches {request.url.path}")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
@@ -76,8 +109,13 @@ async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
+CachesDep = Annotated[list[Cache], Depends(get_caches)]
+MemoryDep = Annotated[MemoryGuard, Depends(get_memory)]
+ProvidersDep = Annotated[ProviderFactory, Depends(get_llm)]
 OpsAccess = Depends(require_ops)
 QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 SessionCacheDep = Annotated[session_service.SessionCache, Depends(get_session_cache)]
 # scope="function": commit right after the route returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
@@ -143,18 +181,18 @@ def rate_limit(scope: str, *, by_account: bool = True):
     (the refresh) that must work while a stale access token is still being sent.
     """
 
-    async def check_ip(request: Request, settings: SettingsDep) -> None:
-        await request.app.state.limiter.hit(
-            rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}"
-        )
+    async def check_ip(request: Request, settings: SettingsDep, limiter: LimiterDep) -> None:
+        await limiter.hit(rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}")
 
-    async def check(request: Request, user: OptionalUser, settings: SettingsDep) -> None:
+    async def check(
+        request: Request, user: OptionalUser, settings: SettingsDep, limiter: LimiterDep
+    ) -> None:
         if scope == "readings":
             rule = settings.rate_readings_user if user else settings.rate_readings_anonymous
         else:
             rule = settings.rate_auth
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
-        await request.app.state.limiter.hit(rule=rule, scope=scope, client=client)
+        await limiter.hit(rule=rule, scope=scope, client=client)
 
     for dependency in (check, check_ip):  # read by api/openapi.py
         dependency.documented_errors = (429,)  # type: ignore[attr-defined]

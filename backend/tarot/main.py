@@ -46,6 +46,7 @@ from tarot.services.pipeline.workers import ReadingQueue
 from tarot.services.ratelimit import RateLimiter
 from tarot.services.sessions import new_cache as new_session_cache
 from tarot.services.shutdown import drain_on_signals
+from tarot.state import AppState, state_of
 
 EAGER_MODULES = (
     "tarot.llm.openai_provider",
@@ -59,7 +60,8 @@ EAGER_MODULES = (
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database, caches, workers and (if enabled) the scheduler; close them after."""
-    state, settings = app.state, app.state.settings
+    state = state_of(app)
+    settings = state.settings
     signing_key(settings)  # refuse to start in production without a real secret key
     if settings.eager_imports:
         for module in EAGER_MODULES:
@@ -151,17 +153,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.openapi = lambda: build_document(app)  # type: ignore[method-assign]
-    app.state.settings = settings
-    app.state.metrics = Metrics()
-    app.state.limiter = RateLimiter(
-        storage_uri=settings.rate_limit_storage, key_prefix=settings.rate_limit_key_prefix
+    app.state.tarot = state = AppState(
+        settings=settings,
+        metrics=Metrics(),
+        limiter=RateLimiter(
+            storage_uri=settings.rate_limit_storage, key_prefix=settings.rate_limit_key_prefix
+        ),
+        session_cache=new_session_cache(settings),
     )
-    app.state.session_cache = new_session_cache(settings)
     app.add_middleware(HeadAsGet)  # innermost: metrics and CORS still see the HEAD
     # Cached catalog GETs are answered here, past FastAPI's dependency resolution.
-    app.add_middleware(ReadyCatalog, state=app.state)
+    app.add_middleware(ReadyCatalog, state=state)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     # Added last so it is outermost: error answers (413, 429) carry CORS headers too.
     # Credentials (the refresh cookie) only for the listed origins; config refuses "*".
     if origins := settings.cors_origin_list:

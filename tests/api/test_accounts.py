@@ -185,7 +185,7 @@ async def test_over_the_limit_is_429_with_retry_after(make_client):
 async def test_authenticated_readings_have_their_own_budget(make_client):
     limits = {"rate_readings_anonymous": "1/minute", "rate_readings_user": "3/minute"}
     async with make_client("postgres", **limits) as client:
-        client.app.state.settings.rate_auth = "100/minute"
+        client.app.state.tarot.settings.rate_auth = "100/minute"
         headers = await register_and_login(client, "frank@example.com")
         body = {"question": "q", "spread": "single"}
         assert (await client.post("/api/v1/readings", json=body)).status_code == 202
@@ -200,7 +200,7 @@ async def test_authenticated_readings_have_their_own_budget(make_client):
 async def test_two_users_behind_one_ip_each_get_their_own_budget(make_client):
     """Signed-in callers are counted by account: one user's spending leaves another's alone."""
     async with make_client("postgres", rate_readings_user="2/minute") as client:
-        client.app.state.settings.rate_auth = "100/minute"
+        client.app.state.tarot.settings.rate_auth = "100/minute"
         first = await register_and_login(client, "gina@example.com")
         second = await register_and_login(client, "hal@example.com")
         body = {"question": "q", "spread": "single"}

@@ -71,7 +71,7 @@ async def test_the_gzip_body_has_its_own_etag(client):
 
 async def test_second_identical_request_issues_no_sql(client):
     statements: list[str] = []
-    engine = client.app.state.db.engine.sync_engine
+    engine = client.app.state.tarot.db.engine.sync_engine
     listener = catalog_sql_recorder(statements)
     event.listen(engine, "before_cursor_execute", listener)
     try:
@@ -94,7 +94,7 @@ async def test_second_identical_request_issues_no_sql(client):
 async def test_cache_disabled_queries_every_time(make_client):
     async with make_client("sqlite", cache_enabled=False) as client:
         statements: list[str] = []
-        engine = client.app.state.db.engine.sync_engine
+        engine = client.app.state.tarot.db.engine.sync_engine
         listener = catalog_sql_recorder(statements)
         event.listen(engine, "before_cursor_execute", listener)
         await client.get("/api/v1/cards/ar01")

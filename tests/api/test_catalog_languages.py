@@ -127,7 +127,7 @@ async def test_tarotapi_compat_routes_stay_english(client):
 
 async def test_languages_not_asked_for_are_not_loaded(pg_client):
     translations.forget_translations()
-    pg_client.app.state.catalog_cache.invalidate()
+    pg_client.app.state.tarot.catalog_cache.invalidate()
     await pg_client.get("/api/v1/cards", params={"limit": 100})
     await pg_client.get("/api/v1/spreads")
     assert loaded_languages() == ()

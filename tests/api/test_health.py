@@ -12,15 +12,15 @@ async def test_health_and_ready(client):
 
 async def test_ready_is_503_when_database_unreachable(pg_client, make_settings):
     app = pg_client.app
-    healthy_db = app.state.db
-    app.state.db = create_database(
+    healthy_db = app.state.tarot.db
+    app.state.tarot.db = create_database(
         make_settings(DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/none")
     )
     try:
         response = await pg_client.get("/ready")
     finally:
-        await app.state.db.dispose()
-        app.state.db = healthy_db
+        await app.state.tarot.db.dispose()
+        app.state.tarot.db = healthy_db
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) > 0

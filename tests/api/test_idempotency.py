@@ -21,7 +21,7 @@ async def _post(client, key: str, body: dict | None = None, **kwargs):
 
 
 async def _readings_with(client, question: str) -> int:
-    async with client.app.state.db.sessionmaker() as session:
+    async with client.app.state.tarot.db.sessionmaker() as session:
         return await session.scalar(
             select(func.count()).select_from(Reading).where(Reading.question == question)
         )
@@ -93,7 +93,7 @@ async def test_keys_expire(make_client):
     async with make_client("sqlite", idempotency_ttl_seconds=3600) as client:
         key = uuid.uuid4().hex
         first = (await _post(client, key)).json()["id"]
-        db = client.app.state.db
+        db = client.app.state.tarot.db
         async with db.sessionmaker.begin() as session:
             await session.execute(
                 update(IdempotencyKey)
@@ -132,7 +132,7 @@ async def test_expired_keys_are_purged_without_the_scheduler(make_client, monkey
     async with make_client("postgres", idempotency_ttl_seconds=3600) as client:
         old = uuid.uuid4().hex
         await _post(client, old)
-        db = client.app.state.db
+        db = client.app.state.tarot.db
         async with db.sessionmaker.begin() as session:
             await session.execute(
                 update(IdempotencyKey)

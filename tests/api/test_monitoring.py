@@ -119,7 +119,7 @@ async def test_unknown_methods_share_one_label(make_client):
     async with make_client("postgres", ops_token=TOKEN) as client:
         for index in range(5):
             await client.request(f"X{index}", "/health")
-        metrics = client.app.state.metrics
+        metrics = client.app.state.tarot.metrics
         methods = {method for method, _route, _status in metrics.http}
     assert "OTHER" in methods
     assert not any(method.startswith("X") for method in methods)

@@ -157,13 +157,13 @@ def test_switched_off_and_compat_routes_are_not_in_the_schema():
 
 async def test_served_lazily_as_bytes_with_an_etag(client):
     app = client.app
-    assert getattr(app.state, "openapi_body", None) is None, "nothing is built at startup"
+    assert app.state.tarot.openapi_body is None, "nothing is built at startup"
     first = await client.get("/openapi.json")
     assert first.status_code == 200
     assert first.json() == app.openapi()
     # 182 KB with inlined problems; ~82 KB now with sessions, follow-ups, notes and languages.
     assert len(first.content) < 100_000, "the document is lean"
-    assert isinstance(app.state.openapi_body.body, bytes)
+    assert isinstance(app.state.tarot.openapi_body.body, bytes)
     assert app.openapi_schema is None, "no dict is kept"
     again = await client.get("/openapi.json", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304

@@ -72,7 +72,7 @@ def comparable(response) -> tuple:
 async def fast_and_slow(client, method: str, path: str, headers: dict) -> tuple:
     """The same request answered by the route (cache cleared) and then by the lean layer."""
     app = client.app
-    app.state.catalog_cache.invalidate()
+    app.state.tarot.catalog_cache.invalidate()
     slow = await client.request(method, path, headers=headers)
     layer = ready_layer(app)
     answered = layer.answered
@@ -127,7 +127,7 @@ async def test_what_the_layer_cannot_key_goes_to_fastapi(pg_client, path, status
 
 
 async def test_the_layer_is_counted_in_the_metrics(pg_client):
-    http = pg_client.app.state.metrics.http
+    http = pg_client.app.state.tarot.metrics.http
     for method in ("GET", "HEAD"):
         key = (method, "/api/v1/cards/{card_id}", "2xx")
         await pg_client.request(method, "/api/v1/cards/ar05")
@@ -176,7 +176,7 @@ async def test_a_disabled_cache_leaves_everything_to_fastapi(make_client):
 
 
 async def _admin_headers(client) -> dict:
-    async with client.app.state.db.sessionmaker.begin() as session:
+    async with client.app.state.tarot.db.sessionmaker.begin() as session:
         await create_admin(session=session, email="ready@example.com", password="a" * 12)
     login = await client.post(
         "/api/v1/auth/login", json={"email": "ready@example.com", "password": "a" * 12}

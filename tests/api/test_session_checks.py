@@ -15,7 +15,7 @@ def counting(app):
     def record(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    engine = app.state.db.engine.sync_engine
+    engine = app.state.tarot.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
@@ -59,7 +59,9 @@ async def test_revocation_reaches_another_instance_after_its_check_ttl(make_clie
         assert (await uncached.get("/api/v1/me", headers=headers)).status_code == 401
         # Within its TTL an instance still trusts what it saw: the documented trade-off.
         assert (await cached.get("/api/v1/me", headers=headers)).status_code == 200
-        cached.app.state.session_cache.expire(cached.app.state.session_cache.timer() + 3601)
+        cached.app.state.tarot.session_cache.expire(
+            cached.app.state.tarot.session_cache.timer() + 3601
+        )
         assert (await cached.get("/api/v1/me", headers=headers)).status_code == 401
 
 
@@ -71,7 +73,7 @@ async def test_ended_sessions_are_purged_with_their_tokens(client):
 
     headers = await signed_in(client, "tom@example.com")
     await signed_in(client, "uma@example.com")
-    db = client.app.state.db
+    db = client.app.state.tarot.db
     async with db.sessionmaker.begin() as session:
         oldest = await session.scalar(select(AuthSession.id).limit(1))
         await session.execute(

@@ -37,7 +37,7 @@ async def test_login_issues_a_short_access_token_and_an_opaque_refresh_token(cli
     assert tokens["refresh_expires_in"] == 30 * 24 * 3600
     assert len(tokens["refresh_token"]) >= 43, "at least 256 bits, URL-safe base64"
     assert tokens["csrf_token"] is None, "only cookie mode gets a CSRF token"
-    async with client.app.state.db.sessionmaker() as session:
+    async with client.app.state.tarot.db.sessionmaker() as session:
         stored = list(await session.scalars(select(RefreshToken.token_hash)))
     assert tokens["refresh_token"] not in stored, "the database keeps only a hash"
     assert len(stored) == 1 and len(stored[0]) == 64
@@ -94,16 +94,16 @@ async def test_access_tokens_expire_and_a_refresh_brings_a_new_one(make_client):
 
 
 async def test_a_session_past_its_expiry_cannot_refresh(client):
-    client.app.state.settings.refresh_token_days = 1 / 86400  # one second
+    client.app.state.tarot.settings.refresh_token_days = 1 / 86400  # one second
     tokens = await login(client, "fay@example.com")
     assert tokens["refresh_expires_in"] <= 1
     await asyncio.sleep(1.2)
     assert (await refresh(client, tokens["refresh_token"])).status_code == 401
     listed = await client.get("/api/v1/me/sessions", headers=bearer(tokens))
     assert listed.status_code == 401, "an expired session's access token stops working too"
-    client.app.state.settings.refresh_token_days = 30
+    client.app.state.tarot.settings.refresh_token_days = 30
     fresh = await login(client, "fay@example.com", register=False)
-    async with client.app.state.db.sessionmaker() as session:
+    async with client.app.state.tarot.db.sessionmaker() as session:
         count = await session.scalar(select(func.count()).select_from(AuthSession))
     assert count == 1, "a login clears the account's expired sessions"
     assert (await client.get("/api/v1/me", headers=bearer(fresh))).status_code == 200
@@ -176,7 +176,7 @@ async def test_new_password_is_hashed_with_the_argon2_parameters(pg_client):
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     response = await pg_client.post("/api/v1/me/password", json=body, headers=bearer(tokens))
     assert response.status_code == 204
-    async with pg_client.app.state.db.sessionmaker() as session:
+    async with pg_client.app.state.tarot.db.sessionmaker() as session:
         stored = await session.scalar(select(User.password_hash))
     assert stored.startswith("$argon2id$")
     assert f"m={MEMORY_COST_KIB},t={TIME_COST},p={PARALLELISM}" in stored

@@ -198,12 +198,12 @@ async def test_public_cors_even_when_the_api_restricts_origins(make_client):
 
 async def _edit_magician(client, meaning: str) -> None:
     app = client.app
-    async with app.state.db.sessionmaker.begin() as session:
+    async with app.state.tarot.db.sessionmaker.begin() as session:
         await card_service.update_card(
             session=session,
-            db=app.state.db,
-            cache=app.state.catalog_cache,
-            image_base_url=app.state.settings.image_base_url,
+            db=app.state.tarot.db,
+            cache=app.state.tarot.catalog_cache,
+            image_base_url=app.state.tarot.settings.image_base_url,
             card_id="ar01",
             data=CardUpdate(meaning_upright=meaning),
         )
@@ -211,7 +211,7 @@ async def _edit_magician(client, meaning: str) -> None:
 
 async def test_bodies_share_the_catalog_cache_invalidation(client):
     before = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
-    cache = client.app.state.catalog_cache
+    cache = client.app.state.tarot.catalog_cache
     hits = cache.hits
     assert (await client.get(f"{BASE}/cards/ar01")).json()["card"] == before
     assert cache.hits > hits, "served from the catalog cache"

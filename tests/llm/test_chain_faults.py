@@ -64,7 +64,7 @@ def outcomes(reading):
 
 
 async def generation(client, reading_id) -> int:
-    async with client.app.state.db.sessionmaker() as session:
+    async with client.app.state.tarot.db.sessionmaker() as session:
         return await session.scalar(select(Reading.claims).where(Reading.id == reading_id))
 
 

@@ -132,7 +132,7 @@ async def test_cooldown_skips_a_failing_provider(chain, gemini, openai):
     async with chain(llm_cooldown_failures=2, llm_cooldown_seconds=60) as client:
         first = await read(client)
         second = await read(client)
-        stats = {p["name"]: p for p in client.app.state.llm.describe()}
+        stats = {p["name"]: p for p in client.app.state.tarot.llm.describe()}
     assert first["provider"] == second["provider"] == "openai"
     assert outcomes(second)[0] == ("gemini", "skipped_cooldown")
     assert len(gemini.requests) == 2

@@ -6,7 +6,7 @@ from tarot.services.accounts import create_admin
 
 
 async def _admin_headers(client) -> dict:
-    async with client.app.state.db.sessionmaker.begin() as session:
+    async with client.app.state.tarot.db.sessionmaker.begin() as session:
         await create_admin(session=session, email="root@example.com", password="a" * 12)
     login = await client.post(
         "/api/v1/auth/login", json={"email": "root@example.com", "password": "a" * 12}
@@ -38,7 +38,7 @@ async def test_second_instance_sees_the_edit_within_a_second(make_client):
         assert after.json()["meaning_upright"] == "A fresh meaning written by an admin."
         list_after = await second.get("/api/v1/cards", params={"limit": 100})
         assert list_after.headers["etag"] != list_before.headers["etag"]
-        assert second.app.state.listener.notices >= 1
+        assert second.app.state.tarot.listener.notices >= 1
 
         await first.patch(
             "/api/v1/cards/ar01",
@@ -68,7 +68,7 @@ async def test_spread_edit_and_cache_clear(client):
     ).status_code == 422
     cleared = await client.post("/api/v1/admin/cache/clear", headers=admin)
     assert cleared.json() == {"cleared": ["catalog"]}
-    assert client.app.state.catalog_cache.stats()["size"] == 0
+    assert client.app.state.tarot.catalog_cache.stats()["size"] == 0
     await client.patch(
         "/api/v1/spreads/single",
         json={"position_prompts": {"1": before.json()["positions"][0]["prompt"]}},
@@ -79,9 +79,9 @@ async def test_spread_edit_and_cache_clear(client):
 async def test_listener_reconnects_after_its_connection_drops(make_client):
     async with make_client("postgres") as first, make_client("postgres") as second:
         admin = await _admin_headers(first)
-        listener = second.app.state.listener
+        listener = second.app.state.tarot.listener
         pid = listener._conn.get_server_pid()
-        async with first.app.state.db.engine.connect() as conn:
+        async with first.app.state.tarot.db.engine.connect() as conn:
             await conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
         for _ in range(50):
             if listener.reconnects:

@@ -34,14 +34,14 @@ async def test_soft_limit_sheds_caches_and_logs_once(caplog):
 
 async def test_hard_limit_refuses_readings_but_serves_the_catalog(make_client):
     async with make_client("postgres", memory_hard_limit_mb=1, memory_soft_limit_mb=1) as client:
-        client.app.state.memory.check()
+        client.app.state.tarot.memory.check()
         refused = await client.post("/api/v1/readings", json={"question": "q", "spread": "single"})
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "10"
         assert refused.headers["content-type"] == "application/problem+json"
         assert (await client.get("/api/v1/cards?limit=100")).status_code == 200
 
-        guard = client.app.state.memory
+        guard = client.app.state.tarot.memory
         guard.hard = guard.soft = 64 * 1024**3  # the pressure is gone
         guard.check()
         accepted = await client.post("/api/v1/readings", json={"question": "q", "spread": "single"})

@@ -55,7 +55,7 @@ async def test_hashes_use_the_documented_parameters(pg_client):
         "/api/v1/auth/register", json={"email": "params@example.com", "password": PASSWORD}
     )
     assert made.status_code == 201
-    async with pg_client.app.state.db.sessionmaker() as session:
+    async with pg_client.app.state.tarot.db.sessionmaker() as session:
         stored = await session.scalar(
             select(User.password_hash).where(User.email == "params@example.com")
         )
@@ -95,7 +95,7 @@ async def test_an_old_hash_is_upgraded_on_login(pg_client):
     assert made.status_code == 201
     old = PasswordHasher().hash(PASSWORD)  # the library default main used to store
     assert "m=65536" in old
-    db = pg_client.app.state.db
+    db = pg_client.app.state.tarot.db
     async with db.sessionmaker.begin() as session:
         user = await session.scalar(select(User).where(User.email == "old@example.com"))
         user.password_hash = old

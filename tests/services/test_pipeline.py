@@ -40,7 +40,7 @@ async def test_an_offline_reading_is_one_insert_in_one_transaction(make_client, 
     async with make_client(backend, queue_sweep_seconds=300) as client:
         await client.post("/api/v1/readings", json=BODY)  # warms the catalog cache
         await asyncio.sleep(0.2)  # the first sweep's claim is over
-        with counting(client.app.state.db.engine) as seen:
+        with counting(client.app.state.tarot.db.engine) as seen:
             response = await client.post("/api/v1/readings", params={"wait": True}, json=BODY)
         reading = response.json()
     assert response.status_code == 201 and reading["status"] == "completed"
@@ -65,7 +65,7 @@ async def test_the_reader_runs_once_per_offline_reading(make_client, backend, mo
         url = f"/api/v1/readings/{created['id']}/stream"
         async with client.stream("GET", url) as response:
             frames = (await response.aread()).decode()
-        assert client.app.state.metrics.readings[("offline", "completed")] == 1
+        assert client.app.state.tarot.metrics.readings[("offline", "completed")] == 1
     assert created["status"] == "completed" and len(calls) == 1
     assert "event: done" in frames
 
@@ -90,7 +90,7 @@ async def test_idle_workers_touch_no_database(make_client, backend, database_url
             admin = await asyncpg.connect(dsn)
             query = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
             before = await admin.fetchval(query)
-        with counting(client.app.state.db.engine) as seen:
+        with counting(client.app.state.tarot.db.engine) as seen:
             await asyncio.sleep(3)
         if admin is not None:
             await asyncio.sleep(1.2)  # idle backends flush their statistics within a second
@@ -114,7 +114,7 @@ async def test_another_instances_reading_is_picked_up_by_notify(make_client):
                     break
                 await asyncio.sleep(0.05)
             assert row.status == "completed" and row.claims == 1
-            assert worker.app.state.queue.processed == 1
+            assert worker.app.state.tarot.queue.processed == 1
 
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
@@ -136,7 +136,7 @@ async def test_a_wake_during_a_claim_is_not_lost(make_client, backend, monkeypat
     async with make_client(backend, worker_concurrency=1, **settings) as client:
         await asyncio.sleep(0.3)
         armed.append(True)
-        client.app.state.queue.wake()
+        client.app.state.tarot.queue.wake()
         for _ in range(200):
             if made and (await _row(client.app, made[0]["id"])).status == "completed":
                 break
@@ -161,5 +161,5 @@ async def test_concurrent_posts_fit_a_pool_of_one(make_client, backend):
 
 async def _row(app, reading_id) -> Reading:
     reading_id = uuid.UUID(str(reading_id))
-    async with app.state.db.sessionmaker() as session:
+    async with app.state.tarot.db.sessionmaker() as session:
         return (await session.scalars(select(Reading).where(Reading.id == reading_id))).one()

@@ -22,7 +22,7 @@ async def _create(client, n: int) -> list[str]:
 
 
 async def _rows(app) -> list[Reading]:
-    async with app.state.db.sessionmaker() as session:
+    async with app.state.tarot.db.sessionmaker() as session:
         return list(await session.scalars(select(Reading)))
 
 
@@ -41,7 +41,9 @@ async def test_two_instances_share_the_queue_and_never_double_claim(make_client)
                     await asyncio.sleep(0.05)
                 # A worker counts a reading just after committing it: let the counters settle.
                 for _ in range(100):
-                    processed = one.app.state.queue.processed + two.app.state.queue.processed
+                    processed = (
+                        one.app.state.tarot.queue.processed + two.app.state.tarot.queue.processed
+                    )
                     if processed >= 30:
                         break
                     await asyncio.sleep(0.02)
@@ -55,12 +57,12 @@ async def test_two_instances_share_the_queue_and_never_double_claim(make_client)
 async def test_expired_lease_is_reclaimed_and_stale_worker_fenced(make_client, backend):
     async with make_client(backend, worker_concurrency=0, reading_inline_offline=False) as client:
         [reading_id] = await _create(client, 1)
-        queue = client.app.state.queue
+        queue = client.app.state.tarot.queue
         first = await queue.claim()
         assert str(first.id) == reading_id and first.claims == 1
         assert await queue.claim() is None, "a leased reading is not claimed twice"
 
-        async with client.app.state.db.sessionmaker.begin() as session:
+        async with client.app.state.tarot.db.sessionmaker.begin() as session:
             await session.execute(
                 update(Reading).values(lease_until=utcnow() - timedelta(seconds=1))
             )
@@ -80,7 +82,7 @@ async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
     async with make_client(
         "postgres", worker_concurrency=1, reading_inline_offline=False
     ) as client:
-        factory = client.app.state.llm
+        factory = client.app.state.tarot.llm
         real_stream = factory.stream
         calls = []
 
@@ -97,7 +99,7 @@ async def test_a_worker_survives_an_unexpected_error(make_client, monkeypatch):
         assert first.json()["status"] == "failed"
         assert "internal error" in first.json()["error"]
         assert second.status_code == 201 and second.json()["status"] == "completed"
-        assert client.app.state.queue.live == {}, "no live entry is left behind"
+        assert client.app.state.tarot.queue.live == {}, "no live entry is left behind"
 
 
 async def test_an_empty_key_counts_as_no_key(make_client):
@@ -106,7 +108,7 @@ async def test_an_empty_key_counts_as_no_key(make_client):
             "/api/v1/readings", params={"wait": True}, json={"question": "q", "spread": "single"}
         )
         assert reading.json()["provider"] == "offline"
-        assert client.app.state.llm.available_providers() == ["offline"]
+        assert client.app.state.tarot.llm.available_providers() == ["offline"]
 
 
 async def test_a_slow_provider_keeps_its_lease(make_client):

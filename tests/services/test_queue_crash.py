@@ -96,7 +96,7 @@ async def test_sigkill_mid_generation_then_another_instance_finishes(database_ur
                 return body if body["status"] == "completed" else None
 
             done = await wait_for(finished, seconds=20, what="the reclaimed reading")
-            async with client.app.state.db.sessionmaker() as session:
+            async with client.app.state.tarot.db.sessionmaker() as session:
                 claims = await session.scalar(
                     select(Reading.claims).where(Reading.id == done["id"])
                 )

@@ -18,17 +18,17 @@ async def test_two_instances_run_a_job_once(make_client):
             await asyncio.sleep(0.3)
 
         results = await asyncio.gather(
-            run_locked(one.app.state.db, "test-job", job),
-            run_locked(two.app.state.db, "test-job", job),
+            run_locked(one.app.state.tarot.db, "test-job", job),
+            run_locked(two.app.state.tarot.db, "test-job", job),
         )
         assert sorted(results) == [False, True]
         assert len(runs) == 1
-        assert await run_locked(two.app.state.db, "test-job", job) is True, "lock released"
+        assert await run_locked(two.app.state.tarot.db, "test-job", job) is True, "lock released"
 
 
 async def test_sqlite_uses_a_process_lock(make_client):
     async with make_client("sqlite") as client:
-        db, runs = client.app.state.db, []
+        db, runs = client.app.state.tarot.db, []
 
         async def job():
             runs.append(1)
@@ -40,7 +40,7 @@ async def test_sqlite_uses_a_process_lock(make_client):
 
 async def test_enabled_scheduler_has_jobs_and_leaves_none_behind(make_client):
     async with make_client("postgres", scheduler_enabled=True) as client:
-        scheduler = client.app.state.scheduler
+        scheduler = client.app.state.tarot.scheduler
         ids = {job.id for job in scheduler.get_jobs()}
         assert {
             "reclaim-stuck",
@@ -54,14 +54,14 @@ async def test_enabled_scheduler_has_jobs_and_leaves_none_behind(make_client):
     assert scheduler.get_jobs() == []
     assert not scheduler.running
     async with make_client("postgres", scheduler_enabled=False) as client:
-        assert client.app.state.scheduler is None
+        assert client.app.state.tarot.scheduler is None
 
 
 async def test_reclaim_and_purge(make_client):
     async with make_client(
         "postgres", worker_concurrency=0, reading_inline_offline=False
     ) as client:
-        db, queue = client.app.state.db, client.app.state.queue
+        db, queue = client.app.state.tarot.db, client.app.state.tarot.queue
         ids = []
         for _ in range(2):
             response = await client.post(

@@ -60,7 +60,7 @@ async def test_sigterm_hands_work_back_and_exits_with_an_sse_client_open(
     async with make_client(
         "postgres", worker_concurrency=0, reading_inline_offline=False
     ) as client:
-        async with client.app.state.db.sessionmaker() as session:
+        async with client.app.state.tarot.db.sessionmaker() as session:
             rows = {str(r.id): r for r in await session.scalars(select(Reading))}
     running, *waiting = (rows[reading_id] for reading_id in ids)
     assert running.status == "pending", "handed back, not left running until its lease ends"

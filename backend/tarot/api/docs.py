@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from tarot.api.http import send_cached
 from tarot.api.routing import Deferred
+from tarot.deps import StateDep
 from tarot.errors import NotFound
 from tarot.services.cache import CachedBody
 
@@ -25,10 +26,9 @@ ASSETS = {
 
 
 @router.get(OPENAPI_URL)
-async def openapi_document(request: Request) -> Response:
+async def openapi_document(request: Request, state: StateDep) -> Response:
     """Built on the first request, then kept as bytes only: the dict is not worth its memory."""
-    state = request.app.state
-    cached: CachedBody | None = getattr(state, "openapi_body", None)
+    cached = state.openapi_body
     if cached is None:
         document = request.app.openapi()
         cached = state.openapi_body = CachedBody(

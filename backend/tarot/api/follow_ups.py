@@ -13,6 +13,7 @@ from tarot.api.routing import Deferred
 from tarot.deps import (
     CatalogCacheDep,
     DbDep,
+    MemoryDep,
     OptionalUser,
     QueueDep,
     SessionDep,
@@ -67,6 +68,7 @@ async def create_follow_up(
     cache: CatalogCacheDep,
     queue: QueueDep,
     settings: SettingsDep,
+    memory: MemoryDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished answer.")] = False,
 ) -> ReadingRead:
     follow_up = await follow_up_service.create_follow_up(
@@ -75,7 +77,7 @@ async def create_follow_up(
         cache=cache,
         queue=queue,
         settings=settings,
-        memory=request.app.state.memory,
+        memory=memory,
         parent_id=reading_id,
         owner_id=user.id if user else None,
         data=data,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from tarot.services.cache import CachedBody
+from tarot.state import state_of
 
 
 def link(request: Request, name: str, **params: object) -> str:
     """The URL of a route: absolute under TAROT_PUBLIC_URL, else relative; never from Host."""
     path = request.scope.get("root_path", "") + request.app.url_path_for(name, **params)
-    base = request.app.state.settings.public_url
+    base = state_of(request.app).settings.public_url
     return base.rstrip("/") + path if base else path
 
 

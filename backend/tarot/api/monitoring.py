@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 
 from tarot.api.openapi import example
 from tarot.api.routing import Deferred
-from tarot.deps import DbDep, OpsAccess, QueueDep
+from tarot.deps import CachesDep, DbDep, MemoryDep, MetricsDep, OpsAccess, ProvidersDep, QueueDep
 from tarot.services import monitoring as monitoring_service
 from tarot.services.metrics import render
 
@@ -22,8 +22,8 @@ metrics_router = APIRouter(route_class=Deferred, tags=["monitoring"], dependenci
     summary="RSS, peak, USS, threads, fds, gc, limits and recent history",
     responses=example({"rss_mb": 74.2, "peak_rss_mb": 80.1, "pid": 4242, "history": []}),
 )
-async def memory_report(request: Request) -> dict:
-    return await monitoring_service.memory_report(guard=request.app.state.memory)
+async def memory_report(guard: MemoryDep) -> dict:
+    return await monitoring_service.memory_report(guard=guard)
 
 
 @router.get(
@@ -31,8 +31,8 @@ async def memory_report(request: Request) -> dict:
     summary="Which providers are available, loaded and healthy",
     responses=example({"chain": ["gemini", "openai", "offline"], "loaded_providers": []}),
 )
-async def providers_report(request: Request) -> dict:
-    return monitoring_service.providers_report(factory=request.app.state.llm)
+async def providers_report(factory: ProvidersDep) -> dict:
+    return monitoring_service.providers_report(factory=factory)
 
 
 @router.get(
@@ -40,8 +40,8 @@ async def providers_report(request: Request) -> dict:
     summary="Cache sizes and hit ratios",
     responses=example({"caches": [{"name": "catalog", "size": 12, "hit_ratio": 0.97}]}),
 )
-async def cache_report(request: Request) -> dict:
-    return monitoring_service.cache_report(caches=request.app.state.caches)
+async def cache_report(caches: CachesDep) -> dict:
+    return monitoring_service.cache_report(caches=caches)
 
 
 @router.get(
@@ -59,7 +59,6 @@ async def queue_report(db: DbDep, reading_queue: QueueDep) -> dict:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-async def metrics(request: Request) -> Response:
-    state = request.app.state
-    body, content_type = render(state.metrics, lambda: [c.stats() for c in state.caches])
+async def metrics(registry: MetricsDep, caches: CachesDep) -> Response:
+    body, content_type = render(registry, lambda: [c.stats() for c in caches])
     return Response(body, media_type=content_type)

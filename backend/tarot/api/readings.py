@@ -17,6 +17,7 @@ from tarot.deps import (
     CatalogCacheDep,
     CurrentUser,
     DbDep,
+    MemoryDep,
     OptionalUser,
     QueueDep,
     SessionDep,
@@ -104,6 +105,7 @@ async def create_reading(
     cache: CatalogCacheDep,
     queue: QueueDep,
     settings: SettingsDep,
+    memory: MemoryDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
     idempotency_key: Annotated[
         str | None,
@@ -124,7 +126,7 @@ async def create_reading(
         cache=cache,
         queue=queue,
         settings=settings,
-        memory=request.app.state.memory,
+        memory=memory,
         data=data,
         owner_id=user.id if user else None,
     )

@@ -25,6 +25,7 @@ from tarot.schemas.cards import Arcana, Suit
 from tarot.schemas.common import IDENTIFIER
 from tarot.services import tarotapi as compat
 from tarot.services.cache import CachedBody
+from tarot.state import AppState
 
 V1 = "/api/v1/"
 _IDENTIFIER = re.compile(IDENTIFIER)
@@ -41,7 +42,7 @@ SUITS = {member.value: member for member in Suit}
 class ReadyCatalog:
     """Pure ASGI: answer cached catalog GETs/HEADs; pass everything else to the app."""
 
-    def __init__(self, app: Any, state: Any):
+    def __init__(self, app: Any, state: AppState):
         self.app, self.state = app, state
         self._routes: dict[str, Any] | None = None
         self.answered = 0  # requests this layer answered itself

@@ -7,12 +7,13 @@ where the original sends 404), and a JSON 404 for anything else under the prefix
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from tarot.api.http import accepts_gzip
 from tarot.api.routing import Deferred
-from tarot.deps import CatalogCacheDep, DbDep
+from tarot.deps import CatalogCacheDep, DbDep, SettingsDep
 from tarot.services import tarotapi as compat
 from tarot.services.cache import CachedBody
 
@@ -54,9 +55,13 @@ def compat_response(body: bytes | CachedBody | None, *, accept_encoding: str | N
     return Response(body, media_type=JSON_UTF8, headers=headers)
 
 
-def _images(request: Request) -> str:
+async def get_deck(db: DbDep, cache: CatalogCacheDep, settings: SettingsDep) -> compat.CompatDeck:
+    """The encoded deck, from the catalog cache."""
     # The compat shapes carry no image, but they share the catalog's deck, built with one base.
-    return request.app.state.settings.image_base_url
+    return await compat.compat_deck(db=db, cache=cache, image_base_url=settings.image_base_url)
+
+
+Deck = Annotated[compat.CompatDeck, Depends(get_deck)]
 
 
 def _to_cards() -> Response:
@@ -69,52 +74,44 @@ async def compat_root() -> Response:
 
 
 @_route("/cards", "/cards/")
-async def compat_cards(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_cards(request: Request, deck: Deck) -> Response:
     return _send(request, deck.everything)
 
 
 @_route("/cards/random", "/cards/random/")
-async def compat_random(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_random(request: Request, deck: Deck) -> Response:
     return _send(request, compat.random_cards(deck, request.query_params.get("n")))
 
 
 @_route("/cards/search", "/cards/search/")
-async def compat_search(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
+async def compat_search(
+    request: Request, db: DbDep, cache: CatalogCacheDep, settings: SettingsDep
+) -> Response:
     pairs = request.query_params.multi_items()
     if not pairs:
-        return _to_cards()
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+        return _to_cards()  # before the deck: this answer needs no database
+    deck = await get_deck(db, cache, settings)
     key, value = pairs[-1]  # the original filters by the last pair only
     return _send(request, compat.search(deck, key, value))
 
 
 @_route("/cards/suits/{suit}", "/cards/suits/{suit}/")
-async def compat_suit(request: Request, suit: str, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_suit(request: Request, suit: str, deck: Deck) -> Response:
     return _send(request, compat.suit(deck, suit))
 
 
 @_route("/cards/courts", "/cards/courts/")
-async def compat_courts(request: Request, db: DbDep, cache: CatalogCacheDep) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_courts(request: Request, deck: Deck) -> Response:
     return _send(request, compat.courts(deck))
 
 
 @_route("/cards/courts/{rank}", "/cards/courts/{rank}/")
-async def compat_court_rank(
-    request: Request, rank: str, db: DbDep, cache: CatalogCacheDep
-) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_court_rank(request: Request, rank: str, deck: Deck) -> Response:
     return _send(request, compat.courts(deck, rank))
 
 
 @_route("/cards/{name_short}", "/cards/{name_short}/")
-async def compat_card(
-    request: Request, name_short: str, db: DbDep, cache: CatalogCacheDep
-) -> Response:
-    deck = await compat.compat_deck(db=db, cache=cache, image_base_url=_images(request))
+async def compat_card(request: Request, name_short: str, deck: Deck) -> Response:
     return _send(request, compat.one_card(deck, name_short))
 
 
