@@ -44,3 +44,17 @@ async def test_a_public_url_makes_links_absolute(make_client, base):
 def test_a_public_url_must_be_an_http_base(make_settings):
     with pytest.raises(ValueError, match="public_url"):
         make_settings(public_url="evil.example/x?y")
+
+
+@pytest.mark.parametrize("base", [None, "https://tarot.example.com"])
+async def test_a_follow_ups_location_ignores_host_too(make_client, base):
+    async with make_client("postgres", public_url=base) as client:
+        made = await client.post("/api/v1/readings", json={"question": "Where to?"}, headers=EVIL)
+        follow_up = await client.post(
+            f"/api/v1/readings/{made.json()['id']}/follow-ups",
+            json={"question": "And then?"},
+            headers=EVIL,
+        )
+        assert follow_up.status_code == 202
+        path = f"/api/v1/readings/{follow_up.json()['id']}"
+        assert follow_up.headers["location"] == (base or "") + path

@@ -1,9 +1,9 @@
-"""Reading routes: create, fetch, follow (SSE), list and delete."""
+"""Reading routes: create, fetch, follow (SSE), list, retry, delete and share."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -11,10 +11,9 @@ from pydantic import AwareDatetime
 
 from tarot.api.http import link
 from tarot.api.openapi import headers, problems
+from tarot.api.reading_replies import ReplierDep, accepted_responses
 from tarot.api.routing import Deferred
-from tarot.config import Settings
 from tarot.deps import (
-    CatalogCacheDep,
     CurrentUser,
     DbDep,
     MemoryDep,
@@ -32,8 +31,7 @@ from tarot.services import idempotency as idempotency_service
 from tarot.services import readings as reading_service
 from tarot.services import shares as share_service
 from tarot.services.pipeline.stream import stream_events
-from tarot.services.stream_tokens import check_stream_token, issue_stream_token
-from tarot.statuses import TERMINAL
+from tarot.services.stream_tokens import check_stream_token
 
 router = APIRouter(route_class=Deferred, prefix="/readings", tags=["readings"])
 StreamToken = Annotated[
@@ -46,17 +44,8 @@ StreamToken = Annotated[
 ]
 
 
-def _stream_url(request: Request, settings: Settings, *, reading_id: uuid.UUID, owned: bool) -> str:
-    url = str(request.url_for("stream_reading", reading_id=reading_id))
-    if not owned:
-        # The id is the capability already; no token, and PyJWT (+10 MB) stays unimported.
-        return url
-    token = issue_stream_token(settings=settings, reading_id=reading_id)
-    return f"{url}?token={token}"
-
-
 # The schema of one event of the stream; `data` is JSON text.
-SSE_EVENT = {
+SSE_EVENT: dict[str, Any] = {
     "type": "object",
     "properties": {
         "event": {"type": "string", "enum": ["status", "chunk", "reset", "done", "error"]},
@@ -66,6 +55,16 @@ SSE_EVENT = {
     "required": ["event", "data"],
     "examples": [{"event": "chunk", "id": "1-42", "data": '{"text": "The Magician says"}'}],
 }
+STREAMED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Events: status, chunk (id `<generation>-<length>`), reset, done, error.",
+        "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        "headers": headers("Cache-Control"),
+    }
+}
+REQUEUED: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted: back on the queue, status pending."}
+}
 
 
 @router.post(
@@ -73,18 +72,12 @@ SSE_EVENT = {
     response_model=ReadingRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Ask a question; cards are drawn now and the interpretation is written next",
-    responses={
-        202: {
-            "description": "Accepted: the cards are drawn and stored, the text is still to be "
-            "written (status pending). Poll Location or stream it.",
-            "headers": headers("Location", "Idempotent-Replayed"),
-        },
-        201: {
-            "model": ReadingRead,
-            "description": "Created and finished within the wait (wait=true).",
-            "headers": headers("Location", "Idempotent-Replayed"),
-        },
-    }
+    responses=accepted_responses(
+        "Accepted: the cards are drawn and stored, the text is still to be written (status "
+        "pending). Poll Location or stream it.",
+        "Location",
+        "Idempotent-Replayed",
+    )
     | problems(
         404,
         422,
@@ -98,13 +91,7 @@ SSE_EVENT = {
 async def create_reading(
     data: ReadingCreate,
     user: OptionalUser,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    db: DbDep,
-    cache: CatalogCacheDep,
-    queue: QueueDep,
-    settings: SettingsDep,
+    reply: ReplierDep,
     memory: MemoryDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
     idempotency_key: Annotated[
@@ -120,40 +107,19 @@ async def create_reading(
 ) -> ReadingRead:
     reading, replayed = await idempotency_service.create_reading_once(
         key=idempotency_key,
-        ttl_seconds=settings.idempotency_ttl_seconds,
-        session=session,
-        db=db,
-        cache=cache,
-        queue=queue,
-        settings=settings,
+        ttl_seconds=reply.settings.idempotency_ttl_seconds,
+        session=reply.session,
+        db=reply.db,
+        cache=reply.cache,
+        queue=reply.queue,
+        settings=reply.settings,
         memory=memory,
         data=data,
         owner_id=user.id if user else None,
     )
-    # Durable before any worker can see it: a reading is never lost once accepted.
-    await session.commit()
     if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    # Written already (the offline reader writes at once): nothing to wait for or reload.
-    waiting = wait and reading.status not in TERMINAL
-    if waiting:
-        queue.watch(reading.id)
-    response.headers["Location"] = link(request, "get_reading", reading_id=reading.id)
-    if waiting and await queue.wait_done(reading.id, settings.reading_wait_seconds):
-        reading = await reading_service.get_reading(
-            session=session, reading_id=reading.id, owner_id=reading.owner_id
-        )
-    if wait and reading.status in TERMINAL:
-        response.status_code = status.HTTP_201_CREATED
-    return await reading_service.to_schema(
-        db=db,
-        cache=cache,
-        image_base_url=settings.image_base_url,
-        reading=reading,
-        stream_url=_stream_url(
-            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
-        ),
-    )
+        reply.response.headers["Idempotent-Replayed"] = "true"
+    return await reply.accepted(reading, wait=wait)
 
 
 @router.get(
@@ -204,27 +170,13 @@ async def list_readings(
     summary="A reading and its status",
     responses=problems(404),
 )
-async def get_reading(
-    reading_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    user: OptionalUser,
-    db: DbDep,
-    cache: CatalogCacheDep,
-    settings: SettingsDep,
-) -> ReadingRead:
+async def get_reading(reading_id: uuid.UUID, user: OptionalUser, reply: ReplierDep) -> ReadingRead:
     reading = await reading_service.get_reading(
-        session=session, reading_id=reading_id, owner_id=user.id if user else None
+        session=reply.session, reading_id=reading_id, owner_id=user.id if user else None
     )
-    follow_ups = await history_service.follow_ups_of(session=session, parent_id=reading.id)
-    return await reading_service.to_schema(
-        db=db,
-        cache=cache,
-        image_base_url=settings.image_base_url,
-        reading=reading,
-        stream_url=_stream_url(
-            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
-        ),
+    follow_ups = await history_service.follow_ups_of(session=reply.session, parent_id=reading.id)
+    return await reply.present(
+        reading,
         follow_ups=follow_ups,
         show_note=user is not None and reading.owner_id == user.id,
     )
@@ -234,15 +186,7 @@ async def get_reading(
     "/{reading_id}/stream",
     summary="Follow a reading as server-sent events",
     response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": "Events: status, chunk (id `<generation>-<length>`), reset, "
-            "done, error.",
-            "content": {"text/event-stream": {"schema": SSE_EVENT}},
-            "headers": headers("Cache-Control"),
-        }
-    }
-    | problems(404),
+    responses=STREAMED | problems(404),
 )
 async def stream_reading(
     reading_id: uuid.UUID,
@@ -284,7 +228,7 @@ async def stream_reading(
     response_model=ReadingRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Have a failed reading written again (same cards, same question)",
-    responses={202: {"description": "Accepted: back on the queue, status pending."}}
+    responses=REQUEUED
     | problems(
         404,
         409,
@@ -295,33 +239,17 @@ async def stream_reading(
     dependencies=[rate_limit("readings")],
 )
 async def retry_reading(
-    reading_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    user: OptionalUser,
-    db: DbDep,
-    cache: CatalogCacheDep,
-    queue: QueueDep,
-    settings: SettingsDep,
+    reading_id: uuid.UUID, user: OptionalUser, reply: ReplierDep
 ) -> ReadingRead:
     reading = await reading_service.retry_reading(
-        session=session,
-        db=db,
-        queue=queue,
-        settings=settings,
+        session=reply.session,
+        db=reply.db,
+        queue=reply.queue,
+        settings=reply.settings,
         reading_id=reading_id,
         owner_id=user.id if user else None,
     )
-    await session.commit()  # durable before a worker can look for it (woken at commit)
-    return await reading_service.to_schema(
-        db=db,
-        cache=cache,
-        image_base_url=settings.image_base_url,
-        reading=reading,
-        stream_url=_stream_url(
-            request, settings, reading_id=reading.id, owned=reading.owner_id is not None
-        ),
-    )
+    return await reply.requeued(reading)
 
 
 @router.delete(
