@@ -27,3 +27,40 @@ def test_an_unreachable_test_database_stops_the_suite_in_one_line():
     assert result.returncode != 0
     assert len(lines) == 1, lines[:20]
     assert "TAROT_TEST_DATABASE_URL" in lines[0] and f"127.0.0.1:{port}" in lines[0]
+
+
+async def test_catalog_edits_are_put_back_even_when_the_test_fails(database_urls):
+    from sqlalchemy import select, update
+
+    from conftest import catalog_restored
+    from tarot.config import Settings
+    from tarot.db.models import Card, Spread
+    from tarot.db.session import create_database
+
+    async def words(db) -> tuple:
+        async with db.sessionmaker() as session:
+            card = await session.scalar(select(Card.meaning_upright).where(Card.code == "ar01"))
+            spread = await session.scalar(select(Spread.name).where(Spread.slug == "single"))
+        return card, spread
+
+    class Failed(Exception):
+        """Stands for a failing assertion in a test body."""
+
+    for url in database_urls.values():
+        db = create_database(Settings(DATABASE_URL=url))
+        before = await words(db)
+        try:
+            async with catalog_restored([url]):
+                async with db.sessionmaker.begin() as session:
+                    await session.execute(
+                        update(Card).where(Card.code == "ar01").values(meaning_upright="edited")
+                    )
+                    await session.execute(
+                        update(Spread).where(Spread.slug == "single").values(name="edited")
+                    )
+                assert await words(db) == ("edited", "edited")
+                raise Failed
+        except Failed:
+            pass
+        assert await words(db) == before, url
+        await db.dispose()

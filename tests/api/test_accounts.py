@@ -148,7 +148,7 @@ async def test_expired_forged_and_malformed_tokens_are_401(pg_client, make_setti
         assert created.status_code == 401, f"{name}: a bad token is never treated as anonymous"
 
 
-async def test_admin_routes_need_the_admin_role(pg_client):
+async def test_admin_routes_need_the_admin_role(pg_client, restore_catalog):
     user = await register_and_login(pg_client, "erin@example.com")
     for headers, status in (({}, 401), (user, 403)):
         patch = await pg_client.patch("/api/v1/cards/ar01", json={"name": "X"}, headers=headers)

@@ -209,18 +209,17 @@ async def _edit_magician(client, meaning: str) -> None:
         )
 
 
-async def test_bodies_share_the_catalog_cache_invalidation(client):
+async def test_bodies_share_the_catalog_cache_invalidation(client, restore_catalog):
     before = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
     cache = client.app.state.tarot.catalog_cache
     hits = cache.hits
     assert (await client.get(f"{BASE}/cards/ar01")).json()["card"] == before
     assert cache.hits > hits, "served from the catalog cache"
-    try:
-        await _edit_magician(client, "An admin's fresh words for the upright Magician.")
-        after = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
-        assert after["meaning_up"] == "An admin's fresh words for the upright Magician."
-        listed = strict_list(await client.get(f"{BASE}/cards"))
-        assert listed[0]["meaning_up"] == after["meaning_up"]
-    finally:
-        await _edit_magician(client, before["meaning_up"])
+    await _edit_magician(client, "An admin's fresh words for the upright Magician.")
+    after = (await client.get(f"{BASE}/cards/ar01")).json()["card"]
+    assert after["meaning_up"] == "An admin's fresh words for the upright Magician."
+    listed = strict_list(await client.get(f"{BASE}/cards"))
+    assert listed[0]["meaning_up"] == after["meaning_up"]
+    # A second edit, back to the old words, renews the bytes again (the fixture restores too).
+    await _edit_magician(client, before["meaning_up"])
     assert (await client.get(f"{BASE}/cards/ar01")).json()["card"] == before
