@@ -83,3 +83,18 @@ async def test_a_load_under_way_during_invalidate_is_not_kept():
         return "new"
 
     assert await cache.get_or_load("k", fresh) == "new"
+
+
+@pytest.mark.parametrize("where", [0, 100, 2047], ids=["first byte", "middle", "last byte"])
+def test_any_changed_byte_changes_the_etag(where):
+    body = bytearray(b"x" * 2048)
+    edited = bytearray(body)
+    edited[where] = ord("y")
+    assert CachedBody(bytes(edited)).etag != CachedBody(bytes(body)).etag
+    assert CachedBody(bytes(body)).etag == CachedBody(bytes(body)).etag, "same bytes, same tag"
+
+
+def test_the_etag_is_a_strong_quoted_tag():
+    etag = CachedBody(b"{}").etag
+    assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
+    assert CachedBody(b"{}", etag='"given"').etag == '"given"', "a given tag is kept"
