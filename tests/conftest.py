@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 
+from fakes.catalog import catalog_restored
 from tarot.config import Settings, normalize_database_url
 from tarot.db.migrate import seed, upgrade
-from tarot.db.models import Card, Reading, Spread, User
+from tarot.db.models import Reading, User
 from tarot.db.session import create_database
 from tarot.main import create_app
 
@@ -87,36 +88,6 @@ async def database_urls(pg_server_url: str, tmp_path_factory) -> AsyncIterator[d
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-
-
-@asynccontextmanager
-async def catalog_restored(urls: Iterable[str]) -> AsyncIterator[None]:
-    """Snapshot the cards and spreads of each database; put back any row changed on exit."""
-    tables = (Card.__table__, Spread.__table__)
-
-    async def rows(conn, table) -> dict:
-        (key,) = table.primary_key.columns
-        return {row[key.name]: dict(row) for row in (await conn.execute(select(table))).mappings()}
-
-    saved = {}
-    for url in urls:
-        db = create_database(Settings(DATABASE_URL=url))
-        async with db.engine.connect() as conn:
-            saved[url] = {table: await rows(conn, table) for table in tables}
-        await db.dispose()
-    try:
-        yield
-    finally:
-        for url, before in saved.items():
-            db = create_database(Settings(DATABASE_URL=url))
-            async with db.engine.begin() as conn:
-                for table in tables:
-                    (key,) = table.primary_key.columns
-                    now = await rows(conn, table)
-                    for ident, row in before[table].items():
-                        if now.get(ident) != row:
-                            await conn.execute(update(table).where(key == ident).values(**row))
-            await db.dispose()
 
 
 @pytest.fixture

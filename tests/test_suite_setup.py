@@ -32,7 +32,7 @@ def test_an_unreachable_test_database_stops_the_suite_in_one_line():
 async def test_catalog_edits_are_put_back_even_when_the_test_fails(database_urls):
     from sqlalchemy import select, update
 
-    from conftest import catalog_restored
+    from fakes.catalog import catalog_restored
     from tarot.config import Settings
     from tarot.db.models import Card, Spread
     from tarot.db.session import create_database
