@@ -65,3 +65,16 @@ async def collect(provider) -> tuple[list[StreamChunk], ProviderError | None]:
     except ProviderError as exc:
         return chunks, exc
     return chunks, None
+
+
+async def read(client, **body) -> dict:
+    """Create a reading and wait for it; the response body."""
+    payload = {"question": "Is patience the answer?", "spread": "three-card"} | body
+    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def outcomes(reading: dict) -> list[tuple[str, str]]:
+    """(provider, outcome) of each attempt stored with a reading."""
+    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]

@@ -1,62 +1,9 @@
 """The provider chain end to end: real SDKs, fake servers, faults, and what gets stored."""
 
 import json
-from collections.abc import Iterator
 
-import pytest
-
-from fakes.llm_servers import FakeLLMServer
-from tarot.llm.factory import ProviderFactory
-
-
-@pytest.fixture(scope="module")
-def gemini() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply="Gemini speaks: the cards lean toward patience.", chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def openai() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply="OpenAI speaks: a door opens after a wait.", chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(gemini, openai):
-    gemini.reset()
-    openai.reset()
-
-
-@pytest.fixture
-def chain(make_client, gemini, openai):
-    """Start an app whose chain is gemini -> openai -> offline against the fake servers."""
-
-    def start(**overrides):
-        values = {
-            "llm_providers": "gemini,openai,offline",
-            "GEMINI_API_KEY": "gm-test-key",
-            "gemini_base_url": gemini.gemini_base_url,
-            "OPENAI_API_KEY": "sk-test-key",
-            "openai_base_url": openai.openai_base_url,
-            "llm_timeout_seconds": 2.0,
-            "llm_first_chunk_timeout_seconds": 0.5,
-            "llm_max_attempts": 2,
-            "llm_backoff_seconds": 0.05,
-        }
-        return make_client("postgres", **(values | overrides))
-
-    return start
-
-
-async def read(client, **body):
-    payload = {"question": "Is patience the answer?", "spread": "three-card"} | body
-    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def outcomes(reading):
-    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]
+from fakes.providers import outcomes, read
+from tarot.llm.chain import ProviderChain
 
 
 async def test_healthy_gemini_writes_the_reading(chain, gemini, openai):
@@ -175,11 +122,11 @@ async def test_catalog_stays_fast_while_a_slow_provider_writes(chain, gemini):
 
 
 async def test_listing_providers_imports_nothing(make_settings):
-    factory = ProviderFactory(
+    chain = ProviderChain(
         make_settings(llm_providers="gemini,openai,offline", OPENAI_API_KEY="sk-x")
     )
-    assert factory.available_providers() == ["openai", "offline"]
-    assert factory.loaded_providers() == []
-    described = {p["name"]: p for p in factory.describe()}
+    assert chain.available_providers() == ["openai", "offline"]
+    assert chain.loaded_providers() == []
+    described = {p["name"]: p for p in chain.describe()}
     assert described["gemini"]["available"] is False
     assert described["openai"]["loaded"] is False
