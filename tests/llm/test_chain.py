@@ -2,7 +2,10 @@
 
 import json
 
-from fakes.providers import outcomes, read
+import pytest
+
+from fakes.providers import outcomes, read, run_chain, run_outcomes
+from tarot.llm.attempts import ChainExhausted
 from tarot.llm.chain import ProviderChain
 
 
@@ -130,3 +133,61 @@ async def test_listing_providers_imports_nothing(make_settings):
     described = {p["name"]: p for p in chain.describe()}
     assert described["gemini"]["available"] is False
     assert described["openai"]["loaded"] is False
+
+
+# --- the order of the chain, on a ProviderChain of its own ---
+
+
+@pytest.fixture
+async def chain_of(make_settings, chain_settings):
+    """Build a ProviderChain over the fake servers with the given settings on top."""
+    built: list[ProviderChain] = []
+
+    def build(**overrides) -> ProviderChain:
+        built.append(ProviderChain(make_settings(**(chain_settings | overrides))))
+        return built[-1]
+
+    yield build
+    for chain in built:
+        await chain.aclose()
+
+
+@pytest.mark.parametrize(
+    ("providers", "writer", "idle"),
+    [("openai,gemini,offline", "openai", "gemini"), ("gemini,openai", "gemini", "openai")],
+)
+async def test_the_configured_order_decides_who_writes(
+    chain_of, gemini, openai, providers, writer, idle
+):
+    servers = {"gemini": gemini, "openai": openai}
+    run = await run_chain(chain_of(llm_providers=providers))
+    assert run_outcomes(run) == [(writer, "ok")]
+    assert run.provider == writer
+    assert len(servers[writer].requests) == 1
+    assert servers[idle].requests == [], "a provider after the writer is never called"
+
+
+async def test_each_failure_moves_on_to_the_next_provider_in_order(chain_of, gemini, openai):
+    gemini.script = ["401"]
+    openai.script = ["500", "500"]
+    run = await run_chain(chain_of())
+    assert run_outcomes(run) == [
+        ("gemini", "auth"),
+        ("openai", "server_error"),
+        ("openai", "server_error"),
+        ("offline", "ok"),
+    ]
+    assert run.provider == "offline"
+
+
+async def test_a_provider_without_a_key_is_passed_over_without_an_attempt(chain_of, gemini):
+    run = await run_chain(chain_of(GEMINI_API_KEY=""))
+    assert run_outcomes(run) == [("openai", "ok")]
+    assert gemini.requests == []
+
+
+async def test_a_chain_whose_every_provider_fails_is_exhausted(chain_of, gemini, openai):
+    gemini.script = ["401"]
+    openai.script = ["401"]
+    with pytest.raises(ChainExhausted):
+        await run_chain(chain_of(llm_providers="gemini,openai"))

@@ -43,8 +43,9 @@ DETAIL_LIMIT = 200
 class ProviderChain:
     """The configured providers in order, each built on first use and behind its own breaker."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time):
         self.settings = settings
+        self._clock = clock  # wall-clock seconds for the breakers' cooldowns
         self.chain = [name for name in settings.provider_chain if name in PROVIDER_MODULES]
         self.stats = {name: ProviderStats(self._breaker(name)) for name in self.chain}
         self._providers: dict[str, Provider] = {}
@@ -53,7 +54,8 @@ class ProviderChain:
     def _breaker(self, name: str) -> CircuitBreaker:
         # The offline reader is the last resort: it counts its failures but never opens.
         threshold = sys.maxsize if name == "offline" else self.settings.llm_cooldown_failures
-        return CircuitBreaker(threshold=threshold, cooldown=self.settings.llm_cooldown_seconds)
+        cooldown = self.settings.llm_cooldown_seconds
+        return CircuitBreaker(threshold=threshold, cooldown=cooldown, clock=self._clock)
 
     def is_configured(self, name: str) -> bool:
         """Whether a provider has what it needs (a key); never imports anything."""
