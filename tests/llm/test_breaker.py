@@ -7,9 +7,11 @@ import time
 import pytest
 
 from fakes.providers import PROMPT, run_chain, run_outcomes
-from tarot.llm.attempts import ChainRun
+from tarot.llm.attempts import ChainExhausted, ChainRun
+from tarot.llm.base import ErrorKind, ProviderError
 from tarot.llm.breaker import CircuitBreaker
 from tarot.llm.chain import ProviderChain
+from tarot.llm.reader import provider as reader_provider
 
 
 class Clock:
@@ -205,3 +207,33 @@ async def test_a_probe_abandoned_mid_stream_lets_the_next_reading_probe(
         assert run_outcomes(again) == [("gemini", "ok")]
     finally:
         await gemini_first.aclose()
+
+
+class BrokenReader:
+    """An offline reader that always fails, to show that the last resort never cools down."""
+
+    name, model = "offline", "broken"
+
+    async def stream(self, prompt):
+        raise ProviderError(ErrorKind.MALFORMED, "broken on purpose")
+        yield  # an async generator, like every provider's stream
+
+    async def aclose(self) -> None:
+        """Nothing to close."""
+
+
+async def test_the_offline_reader_is_tried_every_time_however_often_it_fails(
+    make_settings, monkeypatch, clock
+):
+    monkeypatch.setattr(reader_provider, "build", lambda settings: BrokenReader())
+    chain = ProviderChain(
+        make_settings(llm_providers="offline", llm_cooldown_failures=1), clock=clock
+    )
+    for _ in range(3):
+        run = ChainRun()
+        with pytest.raises(ChainExhausted):
+            async for _ in chain.stream(PROMPT, run, deadline=time.monotonic() + 30):
+                pass
+        assert run_outcomes(run) == [("offline", "malformed")]
+    assert chain.stats["offline"].breaker.state == "closed"
+    assert chain.stats["offline"].failures == 3
