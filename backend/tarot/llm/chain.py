@@ -140,17 +140,10 @@ class ProviderChain:
                 run.attempts.append(Attempt(name, "skipped_cooldown"))
                 continue
             try:
-                try:
-                    provider = await self.get(name)
-                except Exception as exc:  # a broken install or config: try the next provider
-                    log.error("provider %s could not be loaded: %s", name, type(exc).__name__)
-                    run.attempts.append(Attempt(name, "unavailable"))
-                    self._record_failure(name, ErrorKind.CONNECTION)
-                    continue
-                async for text in self._attempts(name, provider, prompt, run, deadline, pinned):
+                async for text in self._attempts(name, prompt, run, deadline, pinned):
                     yield text
             finally:
-                breaker.leave(entry)
+                breaker.leave(entry)  # a probe cancelled midway must not hold the slot
             if run.provider == name:
                 return
         raise ChainExhausted("no provider in the chain could write this reading")
@@ -158,13 +151,19 @@ class ProviderChain:
     async def _attempts(
         self,
         name: str,
-        provider: Provider,
         prompt: Prompt,
         run: ChainRun,
         deadline: float,
         pinned: Callable[[], bool],
     ) -> AsyncIterator[str | Restart]:
         """The retry loop on one provider; sets `run.provider` only when it wrote the reading."""
+        try:
+            provider = await self.get(name)
+        except Exception as exc:  # a broken install or config: try the next provider
+            log.error("provider %s could not be loaded: %s", name, type(exc).__name__)
+            run.attempts.append(Attempt(name, "unavailable"))
+            self._record_failure(name, ErrorKind.CONNECTION)
+            return
         stats = self.stats[name]
         for attempt in range(1, self.settings.llm_max_attempts + 1):
             if attempt > 1 and stats.breaker.is_open():

@@ -43,7 +43,7 @@ _SDK_ERRORS = (errors.APIError, ValueError, *_HTTP_TIMEOUTS, *_HTTP_OTHER)
 
 
 class GeminiProvider:
-    """generateContent with the SDK's retries and auto-continuation off."""
+    """streamGenerateContent with the SDK's retries and auto-continuation off."""
 
     name = NAME
 
