@@ -191,3 +191,13 @@ async def test_a_chain_whose_every_provider_fails_is_exhausted(chain_of, gemini,
     openai.script = ["401"]
     with pytest.raises(ChainExhausted):
         await run_chain(chain_of(llm_providers="gemini,openai"))
+
+
+async def test_a_retry_after_over_the_cap_falls_over_even_with_time_to_spare(
+    chain_of, gemini, openai
+):
+    gemini.script = ["429"]
+    gemini.retry_after = 15  # the run's deadline is 30 s away: only the cap says no
+    run = await run_chain(chain_of(llm_max_retry_after_seconds=5))
+    assert run_outcomes(run) == [("gemini", "rate_limited"), ("openai", "ok")]
+    assert len(gemini.requests) == 1
