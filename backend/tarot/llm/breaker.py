@@ -12,12 +12,11 @@ Entry = Literal["call", "probe"]
 
 
 class CircuitBreaker:
-    """Opens after `threshold` consecutive failures and stays open for `cooldown` seconds.
+    """Opens after `threshold` consecutive failures, for `cooldown` seconds, then one probe."""
 
-    Once the cooldown has run out the breaker is half-open: one caller gets the probe, the
-    others are turned away until it ends. A success closes the breaker; a failure opens it for
-    another cooldown, because the consecutive failures still reach the threshold.
-    """
+    # Once the cooldown has run out the breaker is half-open: one caller gets the probe and the
+    # others are turned away until it ends. A success closes the breaker; a failed probe opens
+    # it for another cooldown, since the consecutive failures still reach the threshold.
 
     def __init__(
         self, *, threshold: int, cooldown: float, clock: Callable[[], float] = time.time

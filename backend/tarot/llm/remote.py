@@ -74,11 +74,9 @@ class SDKStream(Generic[T]):
 
 
 async def checked_stream(sdk: SDKStream[T]) -> AsyncIterator[StreamChunk]:
-    """Yield text as it arrives, then an empty chunk with usage; every fault a ProviderError.
-
-    The first finish reason wins. A body that ends without one is a cut the transport did not
-    notice (CUT once text went out, else MALFORMED), and so is a stream without any text.
-    """
+    """Yield text as it arrives, then an empty chunk with usage; every fault a ProviderError."""
+    # The first finish reason wins. A body that ends without one is a cut the transport did not
+    # notice: CUT once text went out, else MALFORMED. A stream without any text is MALFORMED.
     name = sdk.finishes.provider
     try:
         stream = await sdk.open()
