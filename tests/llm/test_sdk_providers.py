@@ -94,6 +94,15 @@ async def test_auth_error_never_repeats_the_key(provider, server):
     assert "***" in str(error)
 
 
+async def test_a_clean_finish_without_any_text_is_malformed(provider, server):
+    server.script = ["empty"]
+    chunks, error = await collect(provider)
+
+    assert chunks == []
+    assert error is not None and error.kind is ErrorKind.MALFORMED
+    assert "no text" in str(error)
+
+
 @pytest.mark.parametrize("fault", ["cut", "incomplete"])
 async def test_stream_broken_after_text_raises_cut(provider, server, fault):
     # "cut" drops the socket; "incomplete" ends the body cleanly before the finish reason.
