@@ -35,7 +35,7 @@ from tarot.api.routing import register
 from tarot.config import Settings, get_settings
 from tarot.db.session import create_database
 from tarot.errors import register_error_handlers
-from tarot.llm.factory import ProviderFactory
+from tarot.llm.chain import ProviderChain
 from tarot.services.accounts import signing_key
 from tarot.services.cache import Cache, invalidate_all
 from tarot.services.invalidation import Listener, catalog_channel
@@ -79,7 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hard_mb=settings.memory_hard_limit_mb,
         caches=state.caches,
     )
-    state.llm = ProviderFactory(settings)
+    state.llm = ProviderChain(settings)
     state.queue = ReadingQueue(
         db=state.db,
         settings=settings,

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-FAULTS = frozenset({"ok", "500", "429", "401", "hang", "malformed", "cut", "incomplete"})
+FAULTS = frozenset({"ok", "500", "429", "401", "hang", "malformed", "cut", "incomplete", "empty"})
 # "finish:REASON" ends the reply with that finish reason, e.g. "finish:MAX_TOKENS" (Gemini) or
 # "finish:content_filter" (OpenAI); streamed, only the first pieces come before it.
 FINISH_FAULT = "finish:"
@@ -228,7 +228,10 @@ class FakeLLMServer:
             return await self._hang(request)
         if stream:
             include_usage = api == "gemini" or _include_usage(body)
-            events = self._events(api, model, include_usage=include_usage, finish=finish)
+            pieces = [""] if fault == "empty" else None  # a clean finish and no text at all
+            events = self._events(
+                api, model, include_usage=include_usage, finish=finish, pieces=pieces
+            )
             return self._stream(events, fault)
         if fault == "malformed":
             return Response(b'{"id": "broken", "choices": [', media_type="application/json")
@@ -278,8 +281,8 @@ class FakeLLMServer:
         size = max(1, math.ceil(len(self.reply) / max(1, self.chunks)))
         return [self.reply[i : i + size] for i in range(0, len(self.reply), size)]
 
-    def _usage(self, api: str) -> dict[str, int]:
-        p, c = self.prompt_tokens, self.completion_tokens
+    def _usage(self, api: str, share: float = 1.0) -> dict[str, int]:
+        p, c = self.prompt_tokens, round(self.completion_tokens * share)
         if api == "openai":
             return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
         return {"promptTokenCount": p, "candidatesTokenCount": c, "totalTokenCount": p + c}
@@ -305,10 +308,16 @@ class FakeLLMServer:
         return {"candidates": [candidate], "usageMetadata": self._usage(api), "modelVersion": model}
 
     def _events(
-        self, api: str, model: str, *, include_usage: bool, finish: str | None = None
+        self,
+        api: str,
+        model: str,
+        *,
+        include_usage: bool,
+        finish: str | None = None,
+        pieces: list[str] | None = None,
     ) -> list[bytes]:
         """The full SSE body, one element per chunk, terminator included."""
-        pieces = self.pieces()
+        pieces = self.pieces() if pieces is None else pieces
         if finish is not None:
             pieces = pieces[: self._good_chunks()]  # the text stops where the finish says
         if api == "gemini":
@@ -319,9 +328,10 @@ class FakeLLMServer:
                     "index": 0,
                 }
                 chunk: dict[str, Any] = {"candidates": [candidate], "modelVersion": model}
+                # Like Gemini, every chunk carries the running total; the last one is complete.
+                chunk["usageMetadata"] = self._usage(api, share=(i + 1) / len(pieces))
                 if i == len(pieces) - 1:
                     candidate["finishReason"] = finish or "STOP"
-                    chunk["usageMetadata"] = self._usage(api)
                 # Gemini separates events with CRLF pairs.
                 events.append(f"data: {json.dumps(chunk)}\r\n\r\n".encode())
             return events

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import time
 
 from fakes.llm_servers import FakeLLMServer
 from tarot.config import Settings
+from tarot.llm.attempts import ChainRun
 from tarot.llm.base import DrawnCard, Prompt, ProviderError, ReadingContext, StreamChunk
 
 KEY = "sk-test-do-not-leak"
@@ -65,3 +67,29 @@ async def collect(provider) -> tuple[list[StreamChunk], ProviderError | None]:
     except ProviderError as exc:
         return chunks, exc
     return chunks, None
+
+
+async def read(client, **body) -> dict:
+    """Create a reading and wait for it; the response body."""
+    payload = {"question": "Is patience the answer?", "spread": "three-card"} | body
+    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def outcomes(reading: dict) -> list[tuple[str, str]]:
+    """(provider, outcome) of each attempt stored with a reading."""
+    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]
+
+
+async def run_chain(chain, prompt: Prompt = PROMPT) -> ChainRun:
+    """Stream one prompt through a ProviderChain to its end; what the run recorded."""
+    run = ChainRun()
+    async for _ in chain.stream(prompt, run, deadline=time.monotonic() + 30):
+        pass
+    return run
+
+
+def run_outcomes(run: ChainRun) -> list[tuple[str, str]]:
+    """(provider, outcome) of each attempt of a run."""
+    return [(a.provider, a.outcome) for a in run.attempts]

@@ -1,66 +1,12 @@
 """Faults never stored as a finished reading: cuts, truncation, filters, open circuits."""
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from fakes.llm_servers import FakeLLMServer
+from fakes.providers import outcomes, read
 from tarot.db.models import Reading
-
-GEMINI_REPLY = "Gemini speaks: the cards lean toward patience, and the wait is not idle."
-OPENAI_REPLY = "OpenAI speaks: a door opens after a wait."
-
-
-@pytest.fixture(scope="module")
-def gemini() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply=GEMINI_REPLY, chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def openai() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply=OPENAI_REPLY, chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(gemini, openai):
-    gemini.reset()
-    openai.reset()
-
-
-@pytest.fixture
-def chain(make_client, gemini, openai):
-    """An app whose chain is gemini -> openai -> offline against the fake servers."""
-
-    def start(**overrides):
-        values = {
-            "llm_providers": "gemini,openai,offline",
-            "GEMINI_API_KEY": "gm-test-key",
-            "gemini_base_url": gemini.gemini_base_url,
-            "OPENAI_API_KEY": "sk-test-key",
-            "openai_base_url": openai.openai_base_url,
-            "llm_timeout_seconds": 2.0,
-            "llm_first_chunk_timeout_seconds": 0.5,
-            "llm_max_attempts": 2,
-            "llm_backoff_seconds": 0.05,
-        }
-        return make_client("postgres", **(values | overrides))
-
-    return start
-
-
-async def read(client, spread="three-card"):
-    payload = {"question": "Is patience the answer?", "spread": spread}
-    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def outcomes(reading):
-    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]
 
 
 async def generation(client, reading_id) -> int:
@@ -75,7 +21,7 @@ async def test_a_cut_nobody_saw_falls_back_with_a_new_generation(chain, gemini, 
         claims = await generation(client, reading["id"])
     assert reading["status"] == "completed"
     assert reading["provider"] == "openai"
-    assert reading["interpretation"] == OPENAI_REPLY, "nothing of Gemini's partial text is kept"
+    assert reading["interpretation"] == openai.reply, "nothing of Gemini's partial text is kept"
     assert outcomes(reading) == [("gemini", "cut"), ("openai", "ok")]
     assert claims == 2, "the discarded text was one generation, the reading another"
 
@@ -96,7 +42,7 @@ async def test_a_cut_after_a_follower_got_text_fails_and_names_the_writer(chain,
     assert reading["provider"] == "gemini", "the provider that wrote the partial text"
     assert outcomes(reading) == [("gemini", "cut")]
     assert "mid-stream" in reading["error"]
-    assert reading["interpretation"] and GEMINI_REPLY.startswith(reading["interpretation"])
+    assert reading["interpretation"] and gemini.reply.startswith(reading["interpretation"])
     assert not openai.requests, "no fallback once text reached a client"
     assert "event: chunk" in body and "event: error" in body and "event: done" not in body
 
@@ -122,7 +68,7 @@ async def test_unclean_finishes_fall_back_and_say_why(
     assert outcomes(reading) == [("gemini", kinds[0]), ("openai", kinds[1]), ("offline", "ok")]
     details = [a.get("detail") or "" for a in reading["attempts"]]
     assert gemini_finish in details[0] and openai_finish in details[1]
-    assert OPENAI_REPLY[:10] not in reading["interpretation"]
+    assert openai.reply[:10] not in reading["interpretation"]
 
 
 async def test_an_unclean_finish_after_a_follower_got_text_is_a_failure(chain, gemini, openai):

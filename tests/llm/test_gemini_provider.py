@@ -14,11 +14,10 @@ def sdk() -> str:
     return "gemini"
 
 
-async def test_generate_sends_contents_and_system_instruction(provider, server):
-    await provider.generate(PROMPT)
+async def test_stream_sends_contents_and_system_instruction(provider, server):
+    await collect(provider)
 
     [request] = server.requests
-    assert request.path.endswith(f"/models/{MODEL}:generateContent")
     assert request.body["contents"] == [{"role": "user", "parts": [{"text": PROMPT.user}]}]
     assert request.body["systemInstruction"]["parts"] == [{"text": PROMPT.system}]
     assert request.body["generationConfig"]["maxOutputTokens"] == 500 + 250  # one card

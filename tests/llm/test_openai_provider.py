@@ -12,8 +12,8 @@ def sdk() -> str:
     return "openai"
 
 
-async def test_generate_sends_the_prompt_as_chat_messages(provider, server):
-    await provider.generate(PROMPT)
+async def test_stream_sends_the_prompt_as_chat_messages(provider, server):
+    await collect(provider)
 
     [request] = server.requests
     assert request.path == "/v1/chat/completions"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tarot.llm.base import DrawnCard, ReadingContext
-from tarot.llm.prompt import MAX_QUESTION_CHARS, build_prompt, clean_question, language_name
+from tarot.llm.prompt import build_prompt, language_name
+from tarot.text import MAX_QUESTION_CHARS, clean_question
 
 CARDS = (
     DrawnCard(1, "Past", "What has led you here", "major-16", "The Tower", "major", None, None,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from tarot.llm.base import ProviderError, Usage
+from tarot.llm.breaker import CircuitBreaker
 
 
 class Restart:
@@ -57,24 +57,28 @@ class ChainRun:
 
 @dataclass(slots=True)
 class ProviderStats:
-    """Counters and circuit state for one provider."""
+    """Counters and the circuit breaker of one provider."""
 
+    breaker: CircuitBreaker
     calls: int = 0
     failures: int = 0
-    consecutive_failures: int = 0
     last_error_kind: str | None = None
-    cooldown_until: float = 0.0  # wall-clock seconds
     total_latency_ms: float = 0.0
     successes: int = 0
 
+    @property
+    def cooldown_until(self) -> float:
+        """When the breaker's cooldown ends, in wall-clock seconds; 0 while it is closed."""
+        return self.breaker.open_until
+
     def as_dict(self) -> dict:
-        cooling = self.cooldown_until > time.time()
+        cooling = self.breaker.is_open()
         return {
             "calls": self.calls,
             "failures": self.failures,
-            "consecutive_failures": self.consecutive_failures,
+            "consecutive_failures": self.breaker.consecutive_failures,
             "last_error_kind": self.last_error_kind,
-            "cooldown_until": self.cooldown_until if cooling else None,
+            "cooldown_until": self.breaker.open_until if cooling else None,
             "circuit": "open" if cooling else "closed",
             "mean_latency_ms": round(self.total_latency_ms / self.successes, 1)
             if self.successes

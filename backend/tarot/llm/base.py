@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -148,25 +148,11 @@ class StreamChunk:
     usage: Usage | None = None
 
 
-@dataclass(slots=True)
-class Generation:
-    """A finished interpretation and who wrote it."""
-
-    text: str
-    provider: str
-    model: str
-    usage: Usage | None = None
-    latency_ms: float = 0.0
-    extra: dict = field(default_factory=dict)
-
-
 class Provider(Protocol):
-    """What the factory calls; SDK errors must surface as `ProviderError`."""
+    """What the chain calls; SDK errors must surface as `ProviderError`."""
 
     name: str
     model: str
-
-    async def generate(self, prompt: Prompt) -> Generation: ...
 
     def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]: ...
 

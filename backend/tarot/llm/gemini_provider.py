@@ -1,35 +1,24 @@
-"""Gemini (google-genai) behind the `Provider` interface; imported only by the factory."""
+"""Gemini (google-genai) behind the `Provider` interface; imported only by the chain."""
 
 from __future__ import annotations
 
 import importlib
 import math
-import time
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from google import genai
 from google.genai import errors, types
 
-from tarot.llm.base import (
-    ErrorKind,
-    Generation,
-    OutputBudget,
-    Prompt,
-    ProviderError,
-    StreamChunk,
-    Usage,
-    finish_kind,
-)
+from tarot.llm.base import ErrorKind, OutputBudget, Prompt, ProviderError, StreamChunk, Usage
 from tarot.llm.errors import parse_retry_after, provider_error, status_kind
+from tarot.llm.remote import Finishes, Piece, SDKStream, checked_stream, require_api_key
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "gemini"
-CLEAN_FINISH = frozenset({"STOP"})
-TRUNCATED_FINISH = frozenset({"MAX_TOKENS"})
+FINISHES = Finishes(NAME, clean=frozenset({"STOP"}), truncated=frozenset({"MAX_TOKENS"}))
 
 
 def _http_libraries() -> tuple[Any, ...]:
@@ -54,7 +43,7 @@ _SDK_ERRORS = (errors.APIError, ValueError, *_HTTP_TIMEOUTS, *_HTTP_OTHER)
 
 
 class GeminiProvider:
-    """generateContent with the SDK's retries and auto-continuation off."""
+    """streamGenerateContent with the SDK's retries and auto-continuation off."""
 
     name = NAME
 
@@ -84,68 +73,26 @@ class GeminiProvider:
             ),
         )
 
-    async def generate(self, prompt: Prompt) -> Generation:
-        """Return one complete interpretation."""
-        started = time.perf_counter()
-        try:
-            response = await self._client.aio.models.generate_content(
-                model=self.model, contents=prompt.user, config=self._config(prompt)
-            )
-        except _SDK_ERRORS as exc:
-            raise self._error(exc) from None
-        text = _text(response)
-        finish = _finish_reason(response)
-        _check_finish(finish)
-        if not text:
-            raise ProviderError(ErrorKind.MALFORMED, f"gemini returned no text ({_why(response)})")
-        return Generation(
-            text=text,
-            provider=NAME,
-            model=self.model,
-            usage=_usage(response.usage_metadata),
-            latency_ms=(time.perf_counter() - started) * 1000,
-            extra={"finish_reason": finish, "response_model": response.model_version},
-        )
-
-    async def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]:
+    def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]:
         """Yield text as it arrives, then an empty chunk carrying usage."""
-        try:
+
+        async def open_stream() -> AsyncIterator[types.GenerateContentResponse]:
             # The request is only sent on the first `anext`; this call just builds the generator.
-            sdk_stream = await self._client.aio.models.generate_content_stream(
+            return await self._client.aio.models.generate_content_stream(
                 model=self.model, contents=prompt.user, config=self._config(prompt)
             )
-        except _SDK_ERRORS as exc:
-            raise self._error(exc) from None
-        started = False
-        finish: str | None = None
-        usage: Usage | None = None
-        last: types.GenerateContentResponse | None = None
-        async with aclosing(sdk_stream):
-            while True:
-                try:
-                    last = await anext(sdk_stream)
-                except StopAsyncIteration:
-                    break
-                except _SDK_ERRORS as exc:
-                    raise self._error(exc, started=started) from None
-                # Each chunk carries the running total, so the latest one wins.
-                usage = _usage(last.usage_metadata) or usage
-                finish = finish or _finish_reason(last)
-                text = _text(last)
-                if text:
-                    started = True
-                    yield StreamChunk(text)
-        if finish is None:
-            # A clean end of body without a finishReason is a cut the transport did not notice.
-            kind = ErrorKind.CUT if started else ErrorKind.MALFORMED
-            raise ProviderError(kind, f"gemini stream ended early ({_why(last)})")
-        _check_finish(finish)
-        if not started:
-            raise ProviderError(
-                ErrorKind.MALFORMED, f"gemini stream carried no text ({_why(last)})"
+
+        return checked_stream(
+            SDKStream(
+                open=open_stream,
+                read=_piece,
+                close=_close,
+                errors=_SDK_ERRORS,
+                to_error=self._error,
+                finishes=FINISHES,
+                why=_why,
             )
-        if usage is not None:
-            yield StreamChunk("", usage)
+        )
 
     async def aclose(self) -> None:
         """Close the async pools and the sync pool the client builds alongside them."""
@@ -156,7 +103,7 @@ class GeminiProvider:
         return types.GenerateContentConfig(
             system_instruction=prompt.system,
             max_output_tokens=self._budget.for_prompt(prompt),
-            # Both would send follow-up requests behind the factory's back.
+            # Both would send follow-up requests behind the chain's back.
             automatic_continuation=False,
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
             # Thinking tokens count against max_output_tokens; a budget keeps room for the text.
@@ -165,7 +112,7 @@ class GeminiProvider:
             else types.ThinkingConfig(thinking_budget=self._thinking_budget),
         )
 
-    def _error(self, exc: Exception, *, started: bool = False) -> ProviderError:
+    def _error(self, exc: Exception, started: bool = False) -> ProviderError:
         kind, wait = _classify(exc)
         return provider_error(
             NAME, exc, kind, retry_after=wait, api_key=self._api_key, started=started
@@ -174,10 +121,8 @@ class GeminiProvider:
 
 def build(settings: Settings) -> GeminiProvider:
     """Create the provider from settings; fails with AUTH when no key is configured."""
-    if settings.gemini_api_key is None or not settings.gemini_api_key.get_secret_value():
-        raise ProviderError(ErrorKind.AUTH, "GEMINI_API_KEY is not set")
     return GeminiProvider(
-        api_key=settings.gemini_api_key.get_secret_value(),
+        api_key=require_api_key(settings, NAME),
         model=settings.gemini_model,
         base_url=settings.gemini_base_url,
         timeout=settings.llm_timeout_seconds,
@@ -238,21 +183,22 @@ def _finish_reason(response: types.GenerateContentResponse) -> str | None:
     return None if reason is None else str(getattr(reason, "value", reason))
 
 
-def _check_finish(reason: str | None) -> None:
-    """Raise for MAX_TOKENS, SAFETY, RECITATION and every other finish that is not a clean stop."""
-    if reason is None:
-        return
-    kind = finish_kind(reason, clean=CLEAN_FINISH, truncated=TRUNCATED_FINISH)
-    if kind is not None:
-        raise ProviderError(kind, f"gemini finished with {reason}")
+def _piece(response: types.GenerateContentResponse) -> Piece:
+    return Piece(_text(response), _finish_reason(response), _usage(response.usage_metadata))
+
+
+async def _close(stream: AsyncIterator[types.GenerateContentResponse]) -> None:
+    close = getattr(stream, "aclose", None)  # an async generator: closing ends the request
+    if close is not None:
+        await close()
 
 
 def _why(response: types.GenerateContentResponse | None) -> str:
     if response is None:
-        return "no chunks"
+        return " (no chunks)"
     feedback = response.prompt_feedback
     blocked = feedback.block_reason if feedback else None
-    return f"finish={_finish_reason(response)}, blocked={blocked}"
+    return f" (finish={_finish_reason(response)}, blocked={blocked})"
 
 
 def _usage(raw: types.GenerateContentResponseUsageMetadata | None) -> Usage | None:

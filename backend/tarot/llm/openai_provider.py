@@ -1,32 +1,28 @@
-"""OpenAI Chat Completions behind the `Provider` interface; imported only by the factory."""
+"""OpenAI Chat Completions behind the `Provider` interface; imported only by the chain."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
-
-from tarot.llm.base import (
-    ErrorKind,
-    Generation,
-    OutputBudget,
-    Prompt,
-    ProviderError,
-    StreamChunk,
-    Usage,
-    finish_kind,
+from openai.types.chat import (
+    ChatCompletionChunk,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
 )
+
+from tarot.llm.base import ErrorKind, OutputBudget, Prompt, ProviderError, StreamChunk, Usage
 from tarot.llm.errors import parse_retry_after, provider_error, status_kind
+from tarot.llm.remote import Finishes, Piece, SDKStream, checked_stream, require_api_key
 
 if TYPE_CHECKING:
     from tarot.config import Settings
 
 NAME = "openai"
-CLEAN_FINISH = frozenset({"stop"})
-TRUNCATED_FINISH = frozenset({"length"})
+FINISHES = Finishes(NAME, clean=frozenset({"stop"}), truncated=frozenset({"length"}))
 
 # Everything the SDK or its transport may raise once a request is under way. ValueError covers
 # undecodable JSON and UTF-8 and failed validation, which the SDK lets through unwrapped.
@@ -34,7 +30,7 @@ _SDK_ERRORS = (openai.OpenAIError, httpx2.HTTPError, httpx2.StreamError, ValueEr
 
 
 class OpenAIProvider:
-    """Chat Completions with the SDK's retries off, so the factory owns retry and fallback."""
+    """Chat Completions with the SDK's retries off, so the chain owns retry and fallback."""
 
     name = NAME
 
@@ -54,83 +50,34 @@ class OpenAIProvider:
             api_key=api_key, base_url=base_url or None, max_retries=0, timeout=timeout
         )
 
-    async def generate(self, prompt: Prompt) -> Generation:
-        """Return one complete interpretation."""
-        started = time.perf_counter()
-        try:
-            response = await self._client.chat.completions.create(
-                model=self.model,
-                messages=_messages(prompt),
-                max_completion_tokens=self._budget.for_prompt(prompt),
-            )
-        except _SDK_ERRORS as exc:
-            raise self._error(exc) from None
-        # Non-strict parsing builds models without validation, so every field may be missing.
-        choices = getattr(response, "choices", None)
-        choice = choices[0] if isinstance(choices, list) and choices else None
-        text = getattr(getattr(choice, "message", None), "content", None)
-        finish = getattr(choice, "finish_reason", None)
-        _check_finish(finish)
-        if not isinstance(text, str) or not text:
-            raise ProviderError(ErrorKind.MALFORMED, f"openai returned no text (finish={finish})")
-        return Generation(
-            text=text,
-            provider=NAME,
-            model=self.model,
-            usage=_usage(getattr(response, "usage", None)),
-            latency_ms=(time.perf_counter() - started) * 1000,
-            extra={"finish_reason": finish, "response_model": getattr(response, "model", None)},
-        )
-
-    async def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]:
+    def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]:
         """Yield text as it arrives, then an empty chunk carrying usage."""
-        try:
-            sdk_stream = await self._client.chat.completions.create(
+
+        async def open_stream() -> AsyncIterator[ChatCompletionChunk]:
+            return await self._client.chat.completions.create(
                 model=self.model,
                 messages=_messages(prompt),
                 max_completion_tokens=self._budget.for_prompt(prompt),
                 stream=True,
                 stream_options={"include_usage": True},
             )
-        except _SDK_ERRORS as exc:
-            raise self._error(exc) from None
-        started = False
-        finish: str | None = None
-        usage: Usage | None = None
-        async with sdk_stream:
-            while True:
-                try:
-                    chunk = await anext(sdk_stream)
-                except StopAsyncIteration:
-                    break
-                except _SDK_ERRORS as exc:
-                    raise self._error(exc, started=started) from None
-                usage = _usage(getattr(chunk, "usage", None)) or usage
-                text = ""
-                for choice in getattr(chunk, "choices", None) or ():
-                    if getattr(choice, "index", 0) != 0:
-                        continue
-                    finish = finish or getattr(choice, "finish_reason", None) or None
-                    content = getattr(getattr(choice, "delta", None), "content", None)
-                    text += content if isinstance(content, str) else ""
-                if text:
-                    started = True
-                    yield StreamChunk(text)
-        if not finish:
-            # A clean end of body without a finish_reason is a cut the transport did not notice.
-            kind = ErrorKind.CUT if started else ErrorKind.MALFORMED
-            raise ProviderError(kind, "openai stream ended before a finish_reason")
-        _check_finish(finish)
-        if not started:
-            raise ProviderError(ErrorKind.MALFORMED, "openai stream carried no text")
-        if usage is not None:
-            yield StreamChunk("", usage)
+
+        return checked_stream(
+            SDKStream(
+                open=open_stream,
+                read=_piece,
+                close=_close,
+                errors=_SDK_ERRORS,
+                to_error=self._error,
+                finishes=FINISHES,
+            )
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._client.close()
 
-    def _error(self, exc: Exception, *, started: bool = False) -> ProviderError:
+    def _error(self, exc: Exception, started: bool = False) -> ProviderError:
         kind, wait = _classify(exc)
         return provider_error(
             NAME, exc, kind, retry_after=wait, api_key=self._api_key, started=started
@@ -139,10 +86,8 @@ class OpenAIProvider:
 
 def build(settings: Settings) -> OpenAIProvider:
     """Create the provider from settings; fails with AUTH when no key is configured."""
-    if settings.openai_api_key is None or not settings.openai_api_key.get_secret_value():
-        raise ProviderError(ErrorKind.AUTH, "OPENAI_API_KEY is not set")
     return OpenAIProvider(
-        api_key=settings.openai_api_key.get_secret_value(),
+        api_key=require_api_key(settings, NAME),
         model=settings.openai_model,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout_seconds,
@@ -150,20 +95,29 @@ def build(settings: Settings) -> OpenAIProvider:
     )
 
 
-def _messages(prompt: Prompt) -> list[dict[str, str]]:
-    return [
-        {"role": "system", "content": prompt.system},
-        {"role": "user", "content": prompt.user},
-    ]
+def _messages(prompt: Prompt) -> list[ChatCompletionMessageParam]:
+    system: ChatCompletionSystemMessageParam = {"role": "system", "content": prompt.system}
+    user: ChatCompletionUserMessageParam = {"role": "user", "content": prompt.user}
+    return [system, user]
 
 
-def _check_finish(reason: Any) -> None:
-    """Raise for `length`, `content_filter` and every other finish that is not a clean stop."""
-    if not isinstance(reason, str) or not reason:
-        return
-    kind = finish_kind(reason, clean=CLEAN_FINISH, truncated=TRUNCATED_FINISH)
-    if kind is not None:
-        raise ProviderError(kind, f"openai finished with {reason}")
+def _piece(chunk: ChatCompletionChunk) -> Piece:
+    # Non-strict parsing builds models without validation, so every field may be missing.
+    text, finish = "", None
+    for choice in getattr(chunk, "choices", None) or ():
+        if getattr(choice, "index", 0) != 0:
+            continue
+        reason = getattr(choice, "finish_reason", None)
+        finish = finish or (reason if isinstance(reason, str) and reason else None)
+        content = getattr(getattr(choice, "delta", None), "content", None)
+        text += content if isinstance(content, str) else ""
+    return Piece(text, finish, _usage(getattr(chunk, "usage", None)))
+
+
+async def _close(stream: AsyncIterator[ChatCompletionChunk]) -> None:
+    close = getattr(stream, "close", None)  # AsyncStream.close releases the response
+    if close is not None:
+        await close()
 
 
 def _classify(exc: Exception) -> tuple[ErrorKind, float | None]:

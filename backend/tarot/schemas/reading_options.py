@@ -8,9 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tarot.llm.prompt import clean_question
 from tarot.schemas.cards import CardRead
 from tarot.schemas.common import IDENTIFIER, SINGLE_LINE
+from tarot.text import clean_question
 
 MAX_POSITIONS = 12
 MAX_NOTE_CHARS = 2000

@@ -16,7 +16,6 @@ from pydantic import (
     model_validator,
 )
 
-from tarot.llm.prompt import clean_question
 from tarot.schemas.reading_options import (
     ClientCards,
     CustomPositions,
@@ -26,6 +25,7 @@ from tarot.schemas.reading_options import (
     check_distinct,
 )
 from tarot.statuses import ReadingStatus
+from tarot.text import clean_question
 
 MAX_SEED = 2**63 - 1
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
-from tarot.llm.factory import SDK_MODULES, ProviderFactory
+from tarot.llm.chain import SDK_MODULES, ProviderChain
 from tarot.services.cache import Cache
 from tarot.services.memory import MB, MemoryGuard
 from tarot.services.pipeline.workers import ReadingQueue
@@ -58,7 +58,7 @@ async def memory_report(*, guard: MemoryGuard) -> dict:
     }
 
 
-def providers_report(*, factory: ProviderFactory) -> dict:
+def providers_report(*, factory: ProviderChain) -> dict:
     """Availability, what is really imported (sys.modules), stats and circuit state."""
     return {
         "chain": factory.chain,

@@ -13,7 +13,7 @@ from sqlalchemy import delete, text, update
 
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
-from tarot.llm.factory import ProviderFactory
+from tarot.llm.chain import ProviderChain
 from tarot.services.cache import Cache
 from tarot.services.cards import list_cards, load_deck
 from tarot.services.idempotency import purge_expired
@@ -94,7 +94,7 @@ def start_scheduler(
     queue: ReadingQueue,
     cache: Cache,
     guard: MemoryGuard,
-    factory: ProviderFactory,
+    factory: ProviderChain,
     retention_days: int,
     image_base_url: str,
     idempotency_ttl_seconds: float = 24 * 3600,

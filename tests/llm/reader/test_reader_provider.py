@@ -13,15 +13,14 @@ from tarot.llm.reader.sample import context
 JOB = "Should I take the new job offer?"
 
 
-async def test_generate_and_stream_give_the_same_text():
+async def test_the_stream_is_the_composed_text_by_paragraph():
     provider = build(Settings())
     prompt = build_prompt(context(JOB, "horseshoe", seed=4))
-    generation = await provider.generate(prompt)
+    text = provider.compose(prompt).text
     pieces = [chunk.text async for chunk in provider.stream(prompt)]
-    assert "".join(pieces) == generation.text
-    assert len(pieces) == generation.text.count("\n\n") + 1
-    assert generation.provider == "offline" and generation.model == provider.model
-    assert generation.extra == {"language": "en", "language_fallback": False}
+    assert "".join(pieces) == text
+    assert len(pieces) == text.count("\n\n") + 1
+    assert all(piece.strip() for piece in pieces)
 
 
 def test_the_same_draw_and_question_read_the_same_way():
@@ -48,7 +47,7 @@ def test_every_card_is_named_with_its_orientation():
 async def test_a_crisis_reading_is_care_only_with_the_configured_line():
     provider = OfflineProvider(crisis_text="Call your local emergency number now.")
     prompt = build_prompt(context("I want to die. Is there any point?", "celtic-cross", seed=2))
-    text = (await provider.generate(prompt)).text
+    text = "".join([chunk.text async for chunk in provider.stream(prompt)])
     assert "Call your local emergency number now." in text
     assert prompt.plan.answer.lean == "not_applicable"
     for section in prompt.plan.sections:

@@ -76,8 +76,8 @@ class _Composer(Summary):
             if same and analysis.subject
             else self.g.words["topics"].get(topic, self.g.words["topics"]["general"])
         )
-        self.other = (
-            analysis.subject
+        self.other: str = (
+            (analysis.subject or "")  # a person found in the question always has a name
             if same and analysis.subject_is_person
             else self.g.words["other_person"]
         )
@@ -188,7 +188,9 @@ class _Composer(Summary):
             slot = "section.topic" if second[0] == "topics" else "section.essence"
             text = self.g.line(self._line(section, second))
             paragraph.add(self.voice.say(slot, about=self.about, line=text), OPTIONAL)
-        spares = [("essence", (section.position + shift) % 3) for shift in (1, 2)]
+        spares: list[str | tuple] = [
+            ("essence", (section.position + shift) % 3) for shift in (1, 2)
+        ]
         if section.position_class == "single":  # one card carries the whole length band
             spares += ["present", "future"]
         for spare in spares:  # held back, and added only to reach the length band
@@ -196,7 +198,7 @@ class _Composer(Summary):
                 paragraph.add(partial(self._pad, section, spare), PADDING)
         return paragraph
 
-    def _pad(self, section: Section, key: tuple) -> str:
+    def _pad(self, section: Section, key: str | tuple) -> str:
         raw = self._line(section, key)
         if self._off_topic(raw):
             return ""
@@ -209,7 +211,7 @@ class _Composer(Summary):
     # --- length ---
 
     def _text(self, paragraph: Paragraph) -> str:
-        return self.g.sentences([text for text, kind in paragraph.sentences if kind != PADDING])
+        return self.g.sentences(paragraph.written(skip=PADDING))
 
     def _fit_length(self, paragraphs: list[Paragraph], sections: list[Paragraph]) -> None:
         low, high = self.g.band(len(sections))
@@ -221,7 +223,7 @@ class _Composer(Summary):
                 held = [i for i, (_, kind) in enumerate(paragraph.sentences) if kind == PADDING]
                 if held and size < low:
                     make, _ = paragraph.sentences[held[0]]
-                    text = make()
+                    text = make() if callable(make) else make
                     paragraph.sentences[held[0]] = (text, 0)
                     size += self.g.length(text)
                     grown = True
@@ -229,5 +231,9 @@ class _Composer(Summary):
             if size <= high:
                 break
             kept = [(t, k) for t, k in paragraph.sentences if k != OPTIONAL]
-            size -= sum(self.g.length(t) for t, k in paragraph.sentences if k == OPTIONAL)
+            size -= sum(
+                self.g.length(t)
+                for t, k in paragraph.sentences
+                if k == OPTIONAL and isinstance(t, str)
+            )
             paragraph.sentences = kept

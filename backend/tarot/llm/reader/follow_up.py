@@ -43,6 +43,8 @@ def write_follow_up(
 ) -> Written:
     """Four short paragraphs: the clarifier, what it says, the positions it ties to, the lean."""
     g, parent = voice.grammar, context.parent
+    if parent is None:
+        raise ValueError("a follow-up is written against its parent reading")
     parent_plan = make_plan(parent)
     clarifier, mine = context.cards[0], plan.sections[0]
     entry = _entry(language, mine, clarifier)

@@ -123,13 +123,13 @@ def _majors(cards: Sequence[Placed]) -> list[Observation]:
 
 
 def _elements(cards: Sequence[Placed]) -> list[Observation]:
-    minors = [card for card in cards if card.suit]
-    counts = Counter(SUIT_ELEMENTS[card.suit] for card in minors)
+    minors = [(card.position, SUIT_ELEMENTS[card.suit]) for card in cards if card.suit]
+    counts = Counter(suit_element for _, suit_element in minors)
     found = []
     if counts:
         (top, count), *rest = counts.most_common()
         if count >= 2 and count * 3 >= len(cards) and (not rest or rest[0][1] < count):
-            positions = tuple(card.position for card in minors if SUIT_ELEMENTS[card.suit] == top)
+            positions = tuple(position for position, of in minors if of == top)
             found.append(Observation("element_dominant", positions, {"element": top}, 2.0))
     if len(cards) >= 5:
         present = {element(card) for card in cards}

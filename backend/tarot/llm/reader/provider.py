@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import AsyncIterator
 
-from tarot.llm.base import Generation, Prompt, StreamChunk
+from tarot.llm.base import Prompt, StreamChunk
 from tarot.llm.reader.compose import Written, write
 
 _PARAGRAPHS = re.compile(r"(?<=\n\n)")
@@ -25,16 +24,6 @@ class OfflineProvider:
         """The reading for a prompt, from the prompt's plan when it carries one."""
         return write(prompt.context, getattr(prompt, "plan", None), crisis_text=self.crisis_text)
 
-    async def generate(self, prompt: Prompt) -> Generation:
-        """Write the whole interpretation for the prompt's reading context."""
-        started = time.perf_counter()
-        written = self.compose(prompt)
-        elapsed = (time.perf_counter() - started) * 1000
-        extra = {"language": written.language, "language_fallback": written.language_fallback}
-        return Generation(
-            text=written.text, provider=self.name, model=self.model, latency_ms=elapsed, extra=extra
-        )
-
     async def stream(self, prompt: Prompt) -> AsyncIterator[StreamChunk]:
         """Yield the interpretation paragraph by paragraph.
 
@@ -50,5 +39,5 @@ class OfflineProvider:
 
 
 def build(settings: object) -> OfflineProvider:
-    """The factory hook; the reader needs only the configured crisis text."""
+    """The chain's hook; the reader needs only the configured crisis text."""
     return OfflineProvider(crisis_text=getattr(settings, "crisis_text", None))

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from tarot.llm.reader.voice import OPTIONAL, Paragraph
+
+if TYPE_CHECKING:
+    from tarot.llm.reader.grammar import Grammar
+    from tarot.llm.reader.patterns import Observation
+    from tarot.llm.reader.plan import Plan, Section
+    from tarot.llm.reader.voice import Voice
 
 # How many spread patterns a reading names, by number of cards.
 PATTERN_LIMITS = {1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
@@ -11,7 +20,22 @@ PATTERN_LIMITS = {1: 0, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4}
 class Summary:
     """Mixed into the composer; relies on its card, line and voice helpers."""
 
-    def _observations(self):
+    # What the composer provides; declared here so that the mixin's own code is checked.
+    plan: Plan
+    voice: Voice
+    g: Grammar
+    about: str
+    other: str
+
+    if TYPE_CHECKING:
+
+        def _card(self, section: Section) -> str: ...
+        def _cards(self, positions: Sequence[int]) -> str: ...
+        def _entry(self, section: Section) -> dict: ...
+        def _line(self, section: Section, key: str | tuple) -> str: ...
+        def _off_topic(self, text: str) -> bool: ...
+
+    def _observations(self) -> tuple[Observation, ...]:
         limit = PATTERN_LIMITS.get(len(self.plan.sections), 5)
         return self.plan.observations[:limit]
 
@@ -64,7 +88,7 @@ class Summary:
                 voice.say(f"answer.either_{answer.choice}", first=first, second=second, cards=cards)
             )
         elif answer.kind == "how":
-            labels, said = self.g.words["step_labels"], []
+            labels, said = self.g.words["step_labels"], list[str]()
             for position in answer.steps:
                 section = self.plan.section(position)
                 line = self.g.line(self._line(section, "advice"))
@@ -84,9 +108,10 @@ class Summary:
             self._open_summary(paragraph)
         else:
             self._open_summary(paragraph)
-        summary = paragraph.sentences[0][0] if paragraph.sentences else ""
-        if answer.kind == "how" and len(paragraph.sentences) > 1:
-            summary = paragraph.sentences[1][0]
+        said_here = paragraph.written()
+        summary = said_here[0] if said_here else ""
+        if answer.kind == "how" and len(said_here) > 1:
+            summary = said_here[1]
         return paragraph, summary
 
     def _open_summary(self, paragraph: Paragraph) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from tarot.llm.reader.plan import Plan
 
 OPTIONAL, PADDING = 1, 2  # sentence kinds the length control may drop or add
+# A sentence, or for padding the callable that writes it, called only if the reading is short.
+Sentence = str | Callable[[], str]
 
 
 @dataclass(slots=True)
@@ -32,13 +35,17 @@ class Written:
 
 @dataclass(slots=True)
 class Paragraph:
-    sentences: list[tuple[str, int]] = field(default_factory=list)
+    sentences: list[tuple[Sentence, int]] = field(default_factory=list)
     position: int | None = None
 
-    def add(self, text, kind: int = 0) -> None:
+    def add(self, text: Sentence, kind: int = 0) -> None:
         """A sentence; padding may be a callable, only called if the reading is too short."""
         if text:
             self.sentences.append((text, kind))
+
+    def written(self, *, skip: int | None = None) -> list[str]:
+        """The sentences written so far, without those of kind `skip`; held padding is not."""
+        return [t for t, kind in self.sentences if kind != skip and isinstance(t, str)]
 
 
 @cache

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
-from tarot.llm.factory import Attempt, ProviderFactory
+from tarot.llm.attempts import Attempt
+from tarot.llm.chain import ProviderChain
 from tarot.services.admission import admit_pending
 from tarot.services.cache import Cache
 from tarot.services.pipeline.context import context_for
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 CRISIS = "crisis"
 
 
-def writes_offline(factory: ProviderFactory) -> bool:
+def writes_offline(factory: ProviderChain) -> bool:
     """Whether the chain would hand a reading written now to the offline reader."""
     for name in factory.chain:
         if not factory.is_configured(name):

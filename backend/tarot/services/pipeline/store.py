@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, utcnow
 from tarot.db.session import Database
-from tarot.llm.factory import ChainRun
+from tarot.llm.attempts import ChainRun
 from tarot.statuses import ReadingStatus
 
 # Every instance LISTENs here; a NOTIFY is sent by the transaction that makes a reading pending.

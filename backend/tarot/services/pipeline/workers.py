@@ -19,7 +19,7 @@ from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
-from tarot.llm.factory import ProviderFactory
+from tarot.llm.chain import ProviderChain
 from tarot.services.cache import Cache
 from tarot.services.metrics import Metrics
 from tarot.services.outage import OutageWatch
@@ -41,7 +41,7 @@ class ReadingQueue(ReadingWriter):
         *,
         db: Database,
         settings: Settings,
-        factory: ProviderFactory,
+        factory: ProviderChain,
         cache: Cache,
         metrics: Metrics,
     ):

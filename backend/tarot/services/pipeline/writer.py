@@ -13,15 +13,9 @@ from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
+from tarot.llm.attempts import RESTART, Attempt, ChainExhausted, ChainRun, StreamCut
 from tarot.llm.base import ReadingContext
-from tarot.llm.factory import (
-    RESTART,
-    Attempt,
-    ChainExhausted,
-    ChainRun,
-    ProviderFactory,
-    StreamCut,
-)
+from tarot.llm.chain import ProviderChain
 from tarot.llm.prompt import build_prompt
 from tarot.services.cache import Cache
 from tarot.services.metrics import Metrics
@@ -42,7 +36,7 @@ class ReadingWriter:
 
     db: Database
     settings: Settings
-    factory: ProviderFactory
+    factory: ProviderChain
     cache: Cache
     metrics: Metrics
     outage: OutageWatch

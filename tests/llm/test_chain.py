@@ -1,62 +1,12 @@
 """The provider chain end to end: real SDKs, fake servers, faults, and what gets stored."""
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from fakes.llm_servers import FakeLLMServer
-from tarot.llm.factory import ProviderFactory
-
-
-@pytest.fixture(scope="module")
-def gemini() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply="Gemini speaks: the cards lean toward patience.", chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def openai() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply="OpenAI speaks: a door opens after a wait.", chunks=4) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(gemini, openai):
-    gemini.reset()
-    openai.reset()
-
-
-@pytest.fixture
-def chain(make_client, gemini, openai):
-    """Start an app whose chain is gemini -> openai -> offline against the fake servers."""
-
-    def start(**overrides):
-        values = {
-            "llm_providers": "gemini,openai,offline",
-            "GEMINI_API_KEY": "gm-test-key",
-            "gemini_base_url": gemini.gemini_base_url,
-            "OPENAI_API_KEY": "sk-test-key",
-            "openai_base_url": openai.openai_base_url,
-            "llm_timeout_seconds": 2.0,
-            "llm_first_chunk_timeout_seconds": 0.5,
-            "llm_max_attempts": 2,
-            "llm_backoff_seconds": 0.05,
-        }
-        return make_client("postgres", **(values | overrides))
-
-    return start
-
-
-async def read(client, **body):
-    payload = {"question": "Is patience the answer?", "spread": "three-card"} | body
-    response = await client.post("/api/v1/readings", params={"wait": True}, json=payload)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def outcomes(reading):
-    return [(a["provider"], a["outcome"]) for a in reading["attempts"]]
+from fakes.providers import outcomes, read, run_chain, run_outcomes
+from tarot.llm.attempts import ChainExhausted
+from tarot.llm.chain import ProviderChain
 
 
 async def test_healthy_gemini_writes_the_reading(chain, gemini, openai):
@@ -175,11 +125,79 @@ async def test_catalog_stays_fast_while_a_slow_provider_writes(chain, gemini):
 
 
 async def test_listing_providers_imports_nothing(make_settings):
-    factory = ProviderFactory(
+    chain = ProviderChain(
         make_settings(llm_providers="gemini,openai,offline", OPENAI_API_KEY="sk-x")
     )
-    assert factory.available_providers() == ["openai", "offline"]
-    assert factory.loaded_providers() == []
-    described = {p["name"]: p for p in factory.describe()}
+    assert chain.available_providers() == ["openai", "offline"]
+    assert chain.loaded_providers() == []
+    described = {p["name"]: p for p in chain.describe()}
     assert described["gemini"]["available"] is False
     assert described["openai"]["loaded"] is False
+
+
+# --- the order of the chain, on a ProviderChain of its own ---
+
+
+@pytest.fixture
+async def chain_of(make_settings, chain_settings):
+    """Build a ProviderChain over the fake servers with the given settings on top."""
+    built: list[ProviderChain] = []
+
+    def build(**overrides) -> ProviderChain:
+        built.append(ProviderChain(make_settings(**(chain_settings | overrides))))
+        return built[-1]
+
+    yield build
+    for chain in built:
+        await chain.aclose()
+
+
+@pytest.mark.parametrize(
+    ("providers", "writer", "idle"),
+    [("openai,gemini,offline", "openai", "gemini"), ("gemini,openai", "gemini", "openai")],
+)
+async def test_the_configured_order_decides_who_writes(
+    chain_of, gemini, openai, providers, writer, idle
+):
+    servers = {"gemini": gemini, "openai": openai}
+    run = await run_chain(chain_of(llm_providers=providers))
+    assert run_outcomes(run) == [(writer, "ok")]
+    assert run.provider == writer
+    assert len(servers[writer].requests) == 1
+    assert servers[idle].requests == [], "a provider after the writer is never called"
+
+
+async def test_each_failure_moves_on_to_the_next_provider_in_order(chain_of, gemini, openai):
+    gemini.script = ["401"]
+    openai.script = ["500", "500"]
+    run = await run_chain(chain_of())
+    assert run_outcomes(run) == [
+        ("gemini", "auth"),
+        ("openai", "server_error"),
+        ("openai", "server_error"),
+        ("offline", "ok"),
+    ]
+    assert run.provider == "offline"
+
+
+async def test_a_provider_without_a_key_is_passed_over_without_an_attempt(chain_of, gemini):
+    run = await run_chain(chain_of(GEMINI_API_KEY=""))
+    assert run_outcomes(run) == [("openai", "ok")]
+    assert gemini.requests == []
+
+
+async def test_a_chain_whose_every_provider_fails_is_exhausted(chain_of, gemini, openai):
+    gemini.script = ["401"]
+    openai.script = ["401"]
+    with pytest.raises(ChainExhausted):
+        await run_chain(chain_of(llm_providers="gemini,openai"))
+
+
+async def test_a_retry_after_over_the_cap_falls_over_even_with_time_to_spare(
+    chain_of, gemini, openai
+):
+    gemini.script = ["429"]
+    gemini.retry_after = 15  # the run's deadline is 30 s away: only the cap says no
+    run = await run_chain(chain_of(llm_max_retry_after_seconds=5))
+    assert run_outcomes(run) == [("gemini", "rate_limited"), ("openai", "ok")]
+    assert len(gemini.requests) == 1

@@ -1,4 +1,4 @@
-"""The provider chain: lazy imports, one retry loop, fallback, and a per-provider cooldown."""
+"""The provider chain: lazy imports, one retry loop, fallback, and a breaker per provider."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from tarot.llm.attempts import (
     StreamCut,
 )
 from tarot.llm.base import FINISH_KINDS, ErrorKind, Prompt, ProviderError, StreamChunk
+from tarot.llm.breaker import CircuitBreaker
+from tarot.llm.remote import api_key
 
 if TYPE_CHECKING:
     from tarot.config import Settings
@@ -35,28 +37,30 @@ PROVIDER_MODULES = {
     "offline": "tarot.llm.reader.provider",
 }
 SDK_MODULES = {"gemini": "google.genai", "openai": "openai"}
-# Re-exported: the queue and the tests take the chain's records from here.
-__all__ = ["RESTART", "Attempt", "ChainExhausted", "ChainRun", "ProviderFactory", "ProviderStats"]
-__all__ += ["Restart", "StreamCut"]
 DETAIL_LIMIT = 200
 
 
-class ProviderFactory:
-    """Builds providers on first use and runs prompts through the configured chain."""
+class ProviderChain:
+    """The configured providers in order, each built on first use and behind its own breaker."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time):
         self.settings = settings
+        self._clock = clock  # wall-clock seconds for the breakers' cooldowns
         self.chain = [name for name in settings.provider_chain if name in PROVIDER_MODULES]
-        self.stats = {name: ProviderStats() for name in self.chain}
+        self.stats = {name: ProviderStats(self._breaker(name)) for name in self.chain}
         self._providers: dict[str, Provider] = {}
         self._lock = asyncio.Lock()
 
+    def _breaker(self, name: str) -> CircuitBreaker:
+        # The offline reader is the last resort: it counts its failures but never opens.
+        threshold = sys.maxsize if name == "offline" else self.settings.llm_cooldown_failures
+        cooldown = self.settings.llm_cooldown_seconds
+        return CircuitBreaker(threshold=threshold, cooldown=cooldown, clock=self._clock)
+
     def is_configured(self, name: str) -> bool:
         """Whether a provider has what it needs (a key); never imports anything."""
-        key = {"gemini": self.settings.gemini_api_key, "openai": self.settings.openai_api_key}
-        if name in key:
-            secret = key[name]
-            return secret is not None and bool(secret.get_secret_value())
+        if name in SDK_MODULES:
+            return api_key(self.settings, name) is not None
         return name == "offline"
 
     def available_providers(self) -> list[str]:
@@ -84,15 +88,8 @@ class ProviderFactory:
         ]
 
     def close_recovered_cooldowns(self) -> list[str]:
-        """Reset providers whose cooldown has run out, so they are tried afresh."""
-        now = time.time()
-        reopened = []
-        for name, stats in self.stats.items():
-            if stats.cooldown_until and stats.cooldown_until <= now:
-                stats.cooldown_until = 0.0
-                stats.consecutive_failures = 0
-                reopened.append(name)
-        return reopened
+        """Close the breakers whose cooldown has run out, so they are tried afresh."""
+        return [name for name, stats in self.stats.items() if stats.breaker.close_if_cooled()]
 
     async def get(self, name: str) -> Provider:
         """The provider instance, importing its module and SDK on first use."""
@@ -137,18 +134,16 @@ class ProviderFactory:
             if name != "offline" and time.monotonic() >= deadline:
                 run.attempts.append(Attempt(name, "skipped_deadline"))
                 continue
-            if self._cooling(name):
+            breaker = self.stats[name].breaker
+            entry = breaker.enter()
+            if entry is None:
                 run.attempts.append(Attempt(name, "skipped_cooldown"))
                 continue
             try:
-                provider = await self.get(name)
-            except Exception as exc:  # a broken install or config: try the next provider
-                log.error("provider %s could not be loaded: %s", name, type(exc).__name__)
-                run.attempts.append(Attempt(name, "unavailable"))
-                self._record_failure(name, ErrorKind.CONNECTION)
-                continue
-            async for text in self._attempts(name, provider, prompt, run, deadline, pinned):
-                yield text
+                async for text in self._attempts(name, prompt, run, deadline, pinned):
+                    yield text
+            finally:
+                breaker.leave(entry)  # a probe cancelled midway must not hold the slot
             if run.provider == name:
                 return
         raise ChainExhausted("no provider in the chain could write this reading")
@@ -156,16 +151,22 @@ class ProviderFactory:
     async def _attempts(
         self,
         name: str,
-        provider: Provider,
         prompt: Prompt,
         run: ChainRun,
         deadline: float,
         pinned: Callable[[], bool],
     ) -> AsyncIterator[str | Restart]:
         """The retry loop on one provider; sets `run.provider` only when it wrote the reading."""
+        try:
+            provider = await self.get(name)
+        except Exception as exc:  # a broken install or config: try the next provider
+            log.error("provider %s could not be loaded: %s", name, type(exc).__name__)
+            run.attempts.append(Attempt(name, "unavailable"))
+            self._record_failure(name, ErrorKind.CONNECTION)
+            return
         stats = self.stats[name]
         for attempt in range(1, self.settings.llm_max_attempts + 1):
-            if attempt > 1 and self._cooling(name):
+            if attempt > 1 and stats.breaker.is_open():
                 # The breaker opened while we waited (other readings failed here too).
                 run.attempts.append(Attempt(name, "skipped_cooldown"))
                 return
@@ -202,12 +203,9 @@ class ProviderFactory:
             run.attempts.append(Attempt(name, "ok", latency))
             stats.successes += 1
             stats.total_latency_ms += latency
-            stats.consecutive_failures = 0
+            stats.breaker.succeeded()
             run.provider, run.model = name, provider.model
             return
-
-    def _cooling(self, name: str) -> bool:
-        return self.stats[name].cooldown_until > time.time()
 
     async def _guarded(
         self, provider: Provider, prompt: Prompt, *, deadline: float
@@ -256,10 +254,8 @@ class ProviderFactory:
     def _record_failure(self, name: str, kind: ErrorKind) -> None:
         stats = self.stats[name]
         stats.failures += 1
-        stats.consecutive_failures += 1
         stats.last_error_kind = kind.value
-        if name != "offline" and stats.consecutive_failures >= self.settings.llm_cooldown_failures:
-            stats.cooldown_until = time.time() + self.settings.llm_cooldown_seconds
+        if stats.breaker.failed():
             log.warning(
                 "provider %s cooling down for %.0fs after %s",
                 name,

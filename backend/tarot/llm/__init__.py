@@ -1,0 +1,1 @@
+"""The outside world of readings: the provider chain, its breakers, the providers, the prompt."""
