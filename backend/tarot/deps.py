@@ -19,7 +19,7 @@ from tarot.db.models import User
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
 from tarot.errors import Forbidden, NotFound, Unauthorized
-from tarot.llm.factory import ProviderFactory
+from tarot.llm.chain import ProviderChain
 from tarot.services import accounts as account_service
 from tarot.services import sessions as session_service
 from tarot.services.cache import Cache
@@ -60,7 +60,7 @@ async def get_memory(request: Request) -> MemoryGuard:
     return state_of(request.app).memory
 
 
-async def get_llm(request: Request) -> ProviderFactory:
+async def get_llm(request: Request) -> ProviderChain:
     return state_of(request.app).llm
 
 
@@ -113,7 +113,7 @@ DbDep = Annotated[Database, Depends(get_db)]
 CatalogCacheDep = Annotated[Cache, Depends(get_catalog_cache)]
 CachesDep = Annotated[list[Cache], Depends(get_caches)]
 MemoryDep = Annotated[MemoryGuard, Depends(get_memory)]
-ProvidersDep = Annotated[ProviderFactory, Depends(get_llm)]
+ProvidersDep = Annotated[ProviderChain, Depends(get_llm)]
 OpsAccess = Depends(require_ops)
 QueueDep = Annotated[ReadingQueue, Depends(get_queue)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from tarot.config import Settings
     from tarot.db.session import Database
-    from tarot.llm.factory import ProviderFactory
+    from tarot.llm.chain import ProviderChain
     from tarot.services.cache import Cache, CachedBody
     from tarot.services.invalidation import Listener
     from tarot.services.memory import MemoryGuard
@@ -39,7 +39,7 @@ class AppState:
     catalog_cache: Cache[Any, Any] = field(init=False)
     caches: list[Cache[Any, Any]] = field(init=False)
     memory: MemoryGuard = field(init=False)
-    llm: ProviderFactory = field(init=False)
+    llm: ProviderChain = field(init=False)
     queue: ReadingQueue = field(init=False)
     listener: Listener | None = None  # Postgres only
     scheduler: AsyncIOScheduler | None = None  # TAROT_SCHEDULER_ENABLED only

@@ -46,7 +46,8 @@ async def cluster() -> ThrowawayPostgres:
 
 @pytest.fixture(scope="module")
 def gemini() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer(reply=REPLY, chunks=12, chunk_delay=0.25) as server:
+    # 6 s per reading: long enough that all four are mid-stream together on a loaded machine.
+    with FakeLLMServer(reply=REPLY, chunks=12, chunk_delay=0.5) as server:
         yield server
 
 
@@ -181,9 +182,8 @@ async def test_readings_in_flight_survive_a_restart_and_are_written_once(cluster
                     return False
             return True
 
-        for _ in range(100):
-            if writing := await all_writing():
-                break
+        end = time.monotonic() + 30
+        while not (writing := await all_writing()) and time.monotonic() < end:
             await asyncio.sleep(0.1)
         assert writing, "the outage must hit readings mid-generation"
         cluster.stop()
