@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 # asyncpg's connection-level errors, named so that this module never imports the driver.
 _ASYNCPG_OUTAGES = frozenset(
     {
@@ -36,3 +38,30 @@ def is_database_outage(exc: BaseException) -> bool:
         return True
     module = type(exc).__module__
     return module.startswith("asyncpg") and type(exc).__name__ in _ASYNCPG_OUTAGES
+
+
+class QuietDeadConnections(logging.Filter):
+    """SQLAlchemy's pool logs a traceback when closing a connection to a dead server fails.
+
+    During an outage that is expected and says nothing new (the outage is logged once by
+    its watcher), so the record is kept as a one-line warning without the traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and is_database_outage(error):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = f"{record.getMessage()}: {type(error).__name__} (database outage)"
+            record.args = ()
+        return True
+
+
+def quiet_dead_connections(pool_log: object) -> None:
+    """Install the filter once on a pool's own logger ; a parent's filter misses it."""
+    # With echo_pool the pool logs through SQLAlchemy's InstanceLogger, which wraps a Logger.
+    target = getattr(pool_log, "logger", pool_log)
+    if isinstance(target, logging.Logger) and not any(
+        isinstance(existing, QuietDeadConnections) for existing in target.filters
+    ):
+        target.addFilter(QuietDeadConnections())

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from tarot.config import Settings
+from tarot.db.outage import quiet_dead_connections
 
 
 @dataclass(slots=True)
@@ -100,6 +101,7 @@ def create_database(settings: Settings) -> Database:
             },
         )
     lock = asyncio.Lock() if settings.is_sqlite else None
+    quiet_dead_connections(engine.sync_engine.pool.logger)
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False), lock)
 
 
