@@ -153,8 +153,8 @@ def table(s: dict[str, dict[str, float]]) -> list[Row]:
                 "Login burst: p50 / p99",
                 "— (one hash at a time)",
                 f"{m('login_p50_ms'):.0f} / {m('login_p99_ms'):.0f} ms",
-                "",
-                "",
+                f"{m('login_logins'):.0f} logins a round",
+                f"{m('login_errors'):.0f} wrong answers ({m('login_errors_503'):.0f} 503s)",
             )
         )
     if has("mixed_peak_mb"):

@@ -182,9 +182,9 @@ def listening_pid(proc: subprocess.Popen, port: int) -> int:
     return proc.pid
 
 
-def ours(name: str, *, database_url: str = PG_URL, **env: str) -> Server:
-    """`tarot serve` (uvicorn in the same process) on the given database."""
-    return launch(name, TAROT, database_url=database_url, **env)
+def ours(name: str, *, database_url: str = PG_URL, **options) -> Server:
+    """`tarot serve` (uvicorn in the same process); options are launch()'s cwd, cpu or env."""
+    return launch(name, TAROT, database_url=database_url, **options)
 
 
 def floor() -> Server:
