@@ -182,6 +182,14 @@ def table(s: dict[str, dict[str, float]]) -> list[Row]:
     return rows
 
 
+def _busy(s: dict[str, dict[str, float]], key: str) -> str:
+    """How busy the server's and the generator's cores were (1.0 = one whole core)."""
+    server, loadgen = s.get(f"{key}_server_busy"), s.get(f"{key}_loadgen_busy")
+    if server is None or loadgen is None:
+        return ""
+    return f"; cores busy: server {server['median']:.2f}, load {loadgen['median']:.2f}"
+
+
 def _catalog_rows(s, m, has) -> list[Row]:
     """Card list and one card: rps and CPU per 10k against the limit server and Node."""
     rows = []
@@ -191,7 +199,7 @@ def _catalog_rows(s, m, has) -> list[Row]:
                 "Card list rps, limit server (same bytes)",
                 "reference",
                 _fmt(s["limit_cards_rps"], "", 0),
-                f"{m('limit_cards_cpu_10k'):.2f} CPU s/10k",
+                f"{m('limit_cards_cpu_10k'):.2f} CPU s/10k{_busy(s, 'limit_cards')}",
                 "",
             )
         )
@@ -200,7 +208,7 @@ def _catalog_rows(s, m, has) -> list[Row]:
                 "Card list rps, ours",
                 ">= 70 % of limit",
                 _fmt(s["cards_rps"], "", 0),
-                f"x{m('cards_vs_limit'):.2f} of limit",
+                f"x{m('cards_vs_limit'):.2f} of limit{_busy(s, 'cards')}",
                 judge(m("cards_vs_limit") * 100, 70, higher=True, unit=" points"),
             )
         )
@@ -227,7 +235,7 @@ def _catalog_rows(s, m, has) -> list[Row]:
         )
     if has("card_rps"):
         ratio = (
-            f"x{m('card_vs_limit'):.2f} of limit ({m('limit_card_rps'):.0f})"
+            f"x{m('card_vs_limit'):.2f} of limit ({m('limit_card_rps'):.0f}){_busy(s, 'card')}"
             if has("card_vs_limit")
             else ""
         )

@@ -100,6 +100,8 @@ def catalog(opts: Options) -> dict[str, float]:
                 out[f"{prefix}{key}_cpu_10k"] = result["cpu_10k"]
                 out[f"{prefix}{key}_p99_ms"] = result["p99_ms"]
                 out[f"{prefix}{key}_errors"] = result["errors"]
+                out[f"{prefix}{key}_server_busy"] = result["server_busy"]
+                out[f"{prefix}{key}_loadgen_busy"] = result["loadgen_busy"]
     finally:
         servers.stop(*(s for s in (ours, limit) if s is not None))
     return out

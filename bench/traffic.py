@@ -49,13 +49,19 @@ def load(
         cmd, stdout=subprocess.PIPE, stderr=log, text=True, preexec_fn=pinned(LOAD_CPU)
     )
     servers.PROCS.append(proc)
-    deadline, peak = time.monotonic() + (seconds or 600) + 60, 0.0
+    began = time.monotonic()
+    deadline, peak, generator_cpu = began + (seconds or 600) + 60, 0.0, 0.0
     while proc.poll() is None:
         if time.monotonic() > deadline:
             servers.stop(proc)
             raise RuntimeError(f"load generator overran: {cmd}")
         peak = max(peak, server.rss())
+        try:  # the generator's own CPU, last seen alive: was it the bottleneck?
+            generator_cpu = procfs.cpu_seconds(proc.pid)
+        except (OSError, ValueError, IndexError):
+            pass
         time.sleep(0.1)
+    elapsed = time.monotonic() - began
     cpu_s = server.cpu() - cpu_before
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode:
@@ -63,4 +69,7 @@ def load(
     result = wrk.parse(output) if tool == "wrk" else json.loads(output.strip().splitlines()[-1])
     result.update(tool=tool, server_cpu_s=round(cpu_s, 3), peak_sampled_mb=peak)
     result["cpu_10k"] = procfs.per_10k(cpu_s, result["requests"])
+    # Shares of one core: near 1.0 for the server means it was the bottleneck.
+    result["server_busy"] = round(cpu_s / elapsed, 2)
+    result["loadgen_busy"] = round(generator_cpu / elapsed, 2)
     return result
