@@ -130,7 +130,7 @@ def table(s: dict[str, dict[str, float]]) -> list[Row]:
                 "Idle DB transactions per 10 s, ours on PG",
                 "0 (beyond LISTEN)",
                 _fmt(s["idle_xacts"], "", 0),
-                "",
+                _idle_note(s),
                 judge(m("idle_xacts"), 0, higher=False, digits=0),
             )
         )
@@ -180,6 +180,16 @@ def table(s: dict[str, dict[str, float]]) -> list[Row]:
             )
         )
     return rows
+
+
+def _idle_note(s: dict[str, dict[str, float]]) -> str:
+    """The second view of idle traffic: statements seen on the server's connections."""
+    if "idle_statements_seen" not in s:
+        return ""
+    note = f"{s['idle_statements_seen']['median']:.0f} statements seen in pg_stat_activity"
+    if s.get("idle_autovacuum", {}).get("max"):
+        note += "; autovacuum visited a window"
+    return note
 
 
 def _busy(s: dict[str, dict[str, float]], key: str) -> str:

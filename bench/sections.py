@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
-import asyncpg
+import dbtraffic
 import login
 import servers
 from servers import ADMIN_DSN, PG_DATABASE, Server
@@ -31,26 +30,6 @@ class Options:
     login_concurrency: int = 20
 
 
-def xacts() -> int:
-    """Committed + rolled-back transactions of the bench database so far.
-
-    The probe connects to the admin database, so its own queries never count here.
-    """
-
-    async def read() -> int:
-        conn = await asyncpg.connect(ADMIN_DSN)
-        try:
-            value = await conn.fetchval(
-                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1",
-                PG_DATABASE,
-            )
-            return int(value or 0)
-        finally:
-            await conn.close()
-
-    return asyncio.run(read())
-
-
 def idle(_: Options) -> dict[str, float]:
     """Floor and ours at idle on Postgres, ours after /openapi.json, idle database traffic."""
     floor = servers.floor()
@@ -63,9 +42,13 @@ def idle(_: Options) -> dict[str, float]:
         ready = time.monotonic()
         out.update(idle_mb=ours.idle_rss(), startup_s=ours.startup_s)
         time.sleep(max(0.0, ready + STATS_SETTLE_S - time.monotonic()))
-        before = xacts()
-        time.sleep(IDLE_WINDOW_S)
-        out["idle_xacts"] = float(xacts() - before)
+        for _ in range(3):  # a window an autovacuum worker visited is measured again
+            traffic = dbtraffic.window(ADMIN_DSN, PG_DATABASE, IDLE_WINDOW_S)
+            if not traffic["autovacuum"]:
+                break
+        out["idle_xacts"] = float(traffic["xacts"])
+        out["idle_statements_seen"] = float(traffic["statements_seen"])
+        out["idle_autovacuum"] = float(traffic["autovacuum"])
         status, _ = servers.get(ours.port, "/openapi.json")
         if status != 200:
             raise RuntimeError(f"/openapi.json answered {status}")

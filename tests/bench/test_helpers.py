@@ -210,3 +210,18 @@ def test_the_limit_app_sends_the_payload_bytes_and_headers(tmp_path: Path) -> No
     assert (b"content-length", b"999") not in start["headers"]
     assert asyncio.run(answer("/api/v1/cards", b""))[0]["status"] == 404
     assert asyncio.run(answer("/ready", b""))[0]["status"] == 200
+
+
+def test_idle_traffic_counts_new_client_states_and_flags_autovacuum() -> None:
+    import dbtraffic
+
+    listen = (11, "client backend", "t0")
+    samples = [
+        [listen, (12, "client backend", "t1")],
+        [listen, (12, "client backend", "t1")],
+        [listen, (12, "client backend", "t2")],  # the poller ran one more statement
+        [listen, (12, "client backend", "t3"), (13, "autovacuum worker", None)],
+    ]
+    assert dbtraffic.count_changes(samples) == (2, True)
+    assert dbtraffic.count_changes(samples[:2]) == (0, False)
+    assert dbtraffic.count_changes([]) == (0, False)
