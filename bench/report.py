@@ -286,7 +286,7 @@ def _reading_rows(s, m, has, db: str, p99_goal: float) -> list[Row]:
             f">= 2 x {NODE_READINGS_PER_S} ({goal})",
             _fmt(s[f"{key}_per_s"], "", 0),
             f"x{m(f'{key}_per_s') / NODE_READINGS_PER_S:.2f} of Node, "
-            f"{m(f'{key}_cpu_10k'):.2f} CPU s/10k",
+            f"{m(f'{key}_cpu_10k'):.2f} CPU s/10k{_busy(s, key)}",
             judge(m(f"{key}_per_s"), goal, higher=True, unit="/s", digits=0),
         ),
     ]

@@ -104,6 +104,8 @@ def readings(opts: Options) -> dict[str, float]:
         out[f"readings_{db}_p99_ms"] = result["p99_ms"]
         out[f"readings_{db}_errors"] = result["errors"]
         out[f"readings_{db}_cpu_10k"] = result["cpu_10k"]
+        out[f"readings_{db}_server_busy"] = result["server_busy"]
+        out[f"readings_{db}_loadgen_busy"] = result["loadgen_busy"]
     return out
 
 
