@@ -76,7 +76,9 @@ def bench(names: list[str], rounds: int, opts: Options) -> list[dict[str, float]
 
 def main() -> None:
     """Run, print the table, write bench/results.json."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, help="rounds to take medians of (3; --quick: 1)")
     parser.add_argument("--quick", action="store_true", help="short runs, one round")
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
