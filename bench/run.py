@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import report
+import rows as table_rows
 import servers  # bench/ is sys.path[0] when run as a script
 from sections import SECTIONS, Options
 from traffic import have_wrk
@@ -101,7 +102,7 @@ def main() -> None:
         servers.stop_all()
     info["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     summary = report.summarize(per_round)
-    rows = report.table(summary)
+    rows = table_rows.table(summary)
     results = {
         "machine": info,
         "loadgen": "wrk" if use_wrk else "python",

@@ -17,6 +17,7 @@ import limit_app
 import loadgen
 import procfs
 import report
+import rows as table_rows
 import wrk
 
 STATUS = "Name:\tpython\nVmPeak:\t  200000 kB\nVmHWM:\t   90112 kB\nVmRSS:\t   81920 kB\n"
@@ -95,6 +96,8 @@ def test_judge_says_met_or_by_how_much_it_missed() -> None:
     )
     assert report.judge(3, 0, higher=False, digits=0) == "miss by 3"
     assert report.judge(float("nan"), 1, higher=True) == "n/a"
+    assert report.judge(2.0, 2, higher=False, unit=" MB", strict=True).startswith("miss by 0 MB")
+    assert report.judge(1.99, 2, higher=False, strict=True) == "met"
 
 
 def test_ratios_are_taken_within_each_round_before_the_median() -> None:
@@ -153,7 +156,7 @@ FULL = {
 
 
 def test_the_table_judges_every_row_of_the_issue() -> None:
-    rows = {row.metric: row for row in report.table(report.summarize([FULL]))}
+    rows = {row.metric: row for row in table_rows.table(report.summarize([FULL]))}
     assert rows["Idle RSS, ours on PG"].verdict == "met"
     assert rows["Idle RSS, ours on PG"].ratio == "+2.5 MB over floor"
     assert rows["RSS after /openapi.json, ours on PG"].verdict.startswith("miss by 1.0 MB")
@@ -176,7 +179,7 @@ def test_the_table_judges_every_row_of_the_issue() -> None:
 
 
 def test_a_section_left_out_leaves_out_its_rows() -> None:
-    rows = report.table(
+    rows = table_rows.table(
         report.summarize(
             [{"mixed_peak_mb": 90.0, "mixed_rps": 1.0, "mixed_cpu_10k": 1.0, "mixed_errors": 0.0}]
         )
