@@ -17,6 +17,7 @@ import time
 from collections import Counter
 
 import httpx
+import procfs
 import servers  # bench/ is sys.path[0] when run as a script
 
 DATABASE = "tarot_bench_login"
@@ -84,10 +85,13 @@ def measure(*, rounds: int, concurrency: int) -> dict[str, float]:
         # cryptography, ~9 MB) once, so the bursts show what hashing itself adds.
         asyncio.run(burst(server.port, concurrency=1, rounds=1, email="first@example.com"))
         first_hwm = server.rss("VmHWM")
+        cpu_before = server.cpu()
         timings, wrong = asyncio.run(
             burst(server.port, concurrency=concurrency, rounds=rounds, email="bench@example.com")
         )
+        cpu_s = server.cpu() - cpu_before
         return {
+            "cpu_10k": procfs.per_10k(cpu_s, len(timings)),
             "idle_rss_mb": idle_rss,
             "idle_hwm_mb": idle_hwm,
             "first_hwm_mb": first_hwm,

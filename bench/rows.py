@@ -81,7 +81,7 @@ def table(s: dict[str, dict[str, float]]) -> list[Row]:
                 "Login burst: p50 / p99",
                 "— (one hash at a time)",
                 f"{m('login_p50_ms'):.0f} / {m('login_p99_ms'):.0f} ms",
-                f"{m('login_logins'):.0f} logins a round",
+                f"{m('login_logins'):.0f} logins a round, {m('login_cpu_10k'):.0f} CPU s/10k",
                 f"{m('login_errors'):.0f} wrong answers ({m('login_errors_503'):.0f} 503s)",
             )
         )

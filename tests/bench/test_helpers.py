@@ -140,6 +140,7 @@ FULL = {
     "login_p99_ms": 800.0,
     "login_rounds": 5.0,
     "login_logins": 100.0,
+    "login_cpu_10k": 900.0,
     "login_errors": 0.0,
     "login_errors_503": 0.0,
     "login_concurrency": 20.0,
