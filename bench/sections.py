@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import dbtraffic
 import login
+import procfs
 import servers
 from servers import ADMIN_DSN, PG_DATABASE, Server
 from traffic import load
@@ -115,6 +116,24 @@ def login_burst(opts: Options) -> dict[str, float]:
     return {f"login_{key}": value for key, value in result.items()}
 
 
+def soak(server: Server, requests: int, use_wrk: bool) -> dict:
+    """At least `requests` soak requests: loadgen counts them; wrk runs in timed chunks."""
+    if not use_wrk:
+        return load(server, "soak", connections=50, count=requests)
+    total = {"requests": 0, "errors": 0, "server_cpu_s": 0.0}
+    rps = 2000.0  # a first guess; each chunk's own rate sizes the next
+    while total["requests"] < requests:
+        left = requests - total["requests"]
+        chunk = load(
+            server, "soak", connections=50, seconds=min(10, max(1, round(left / rps))), use_wrk=True
+        )
+        rps = max(chunk["rps"], 1.0)
+        for key in total:
+            total[key] += chunk[key]
+    total["cpu_10k"] = procfs.per_10k(total["server_cpu_s"], int(total["requests"]))
+    return total
+
+
 def mixed(opts: Options) -> dict[str, float]:
     """Peak RSS under the mixed load, then RSS growth over a soak of cached reads."""
     server = servers.ours("mixed")
@@ -128,9 +147,9 @@ def mixed(opts: Options) -> dict[str, float]:
             "mixed_p99_ms": result["p99_ms"],
         }
         first_n = min(10_000, opts.soak_requests // 2)
-        first = load(server, "soak", connections=50, count=first_n)
+        first = soak(server, first_n, opts.use_wrk)
         start = server.rss()
-        rest = load(server, "soak", connections=50, count=opts.soak_requests - first_n)
+        rest = soak(server, opts.soak_requests - first["requests"], opts.use_wrk)
         end = server.rss()
     finally:
         servers.stop(server)
