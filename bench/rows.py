@@ -218,3 +218,12 @@ def _reading_rows(s, m, has, db: str, p99_goal: float) -> list[Row]:
             judge(m(f"{key}_per_s"), goal, higher=True, unit="/s", digits=0),
         ),
     ]
+
+
+def starved(s: dict[str, dict[str, float]], below: float = 0.8) -> list[str]:
+    """Load runs whose server got less than `below` of its core while it had work queued."""
+    return sorted(
+        key.removesuffix("_server_busy")
+        for key, stat in s.items()
+        if key.endswith("_server_busy") and stat["median"] < below
+    )

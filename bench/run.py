@@ -119,6 +119,11 @@ def main() -> None:
         f"load average {info['loadavg_start'][0]} at start, {info['loadavg_end'][0]} at end"
     )
     print(report.markdown(rows))
+    if short := table_rows.starved(summary):
+        print(
+            f"\nnote: the server had less than 0.8 of its core in {', '.join(short)}: the "
+            "machine was shared or the server waited on something else; compare CPU per 10k."
+        )
     print(f"\nresults: bench/results.json; server logs: {servers.log_dir()}")
 
 

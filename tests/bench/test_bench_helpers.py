@@ -229,3 +229,10 @@ def test_idle_traffic_counts_new_client_states_and_flags_autovacuum() -> None:
     assert dbtraffic.count_changes(samples) == (2, True)
     assert dbtraffic.count_changes(samples[:2]) == (0, False)
     assert dbtraffic.count_changes([]) == (0, False)
+
+
+def test_runs_where_the_server_was_short_of_its_core_are_named() -> None:
+    summary = report.summarize(
+        [{"cards_server_busy": 0.95, "limit_card_server_busy": 0.4, "readings_pg_server_busy": 0.7}]
+    )
+    assert table_rows.starved(summary) == ["limit_card", "readings_pg"]
