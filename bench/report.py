@@ -85,7 +85,7 @@ def fmt(stat: dict[str, float], unit: str, digits: int) -> str:
     """The median with its unit, and the range when there was more than one round."""
     text = f"{stat['median']:.{digits}f}{unit}"
     if stat["n"] > 1:
-        text += f" ({stat['min']:.{digits}f}-{stat['max']:.{digits}f})"
+        text += f" ({stat['min']:.{digits}f} .. {stat['max']:.{digits}f})"
     return text
 
 
