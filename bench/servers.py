@@ -32,6 +32,7 @@ PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}"
 PROCS: list[subprocess.Popen] = []
 UVICORN = ["-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}"]
 UVICORN += ["--log-level", "warning", "--no-access-log"]
+UVICORN += ["--http", "httptools", "--loop", "asyncio"]  # as `tarot serve` and the Procfile run
 
 
 def cores() -> tuple[int | None, int | None]:
