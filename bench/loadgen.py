@@ -1,4 +1,8 @@
-"""A small HTTP/1.1 keep-alive load generator on asyncio streams; prints one JSON object."""
+"""A small HTTP/1.1 keep-alive load generator on asyncio streams; prints one JSON object.
+
+A reading counts once it is completed: `POST ?wait=true`, then polling its URL if the wait
+ended first, so its latency is the client's whole wait for a usable reading.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ HOST = "127.0.0.1"
 CARD_IDS = ("the-fool", "ar01", "cuqu", "the-magician", "swki")
 READING = json.dumps({"question": "What should I focus on this week?", "spread": "three-card"})
 REQUEST_TIMEOUT = 60.0
+POLL_SECONDS = 0.02
 
 
 def plan(mix: str) -> list[tuple[str, str, str]]:
@@ -22,6 +27,8 @@ def plan(mix: str) -> list[tuple[str, str, str]]:
     by_id = [("card", "GET", f"/api/v1/cards/{card_id}") for card_id in CARD_IDS]
     if mix == "cards":
         return [cards]
+    if mix == "card":
+        return [by_id[0]]
     if mix == "soak":
         return [step for card in by_id for step in (card, spreads)]
     if mix == "readings":
@@ -33,7 +40,7 @@ def plan(mix: str) -> list[tuple[str, str, str]]:
 
 
 async def call(reader, writer, port: int, method: str, path: str) -> tuple[int, bool]:
-    """Send one request and read the whole response; (status, server wants to close)."""
+    """Send one request and read the whole response; (status, server wants to close, body)."""
     body = READING.encode() if method == "POST" else b""
     head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
     if body:
@@ -44,13 +51,27 @@ async def call(reader, writer, port: int, method: str, path: str) -> tuple[int, 
     while (line := await reader.readline()) not in (b"\r\n", b""):
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip().lower()
+    chunks = []
     if headers.get("transfer-encoding") == "chunked":
         while size := int((await reader.readline()).split(b";")[0], 16):
-            await reader.readexactly(size + 2)
+            chunks.append((await reader.readexactly(size + 2))[:-2])
         await reader.readline()
     else:
-        await reader.readexactly(int(headers.get("content-length", 0)))
-    return status, headers.get("connection") == "close"
+        chunks.append(await reader.readexactly(int(headers.get("content-length", 0))))
+    return status, headers.get("connection") == "close", b"".join(chunks)
+
+
+async def finish_reading(reader, writer, port: int, status: int, body: bytes) -> int:
+    """Poll a reading that the wait did not see finish; 200 once completed, 0 if it failed."""
+    reading = json.loads(body) if 200 <= status < 300 else {}
+    while reading.get("status") in ("pending", "running"):
+        await asyncio.sleep(POLL_SECONDS)
+        path = f"/api/v1/readings/{reading['id']}"
+        status, _, body = await call(reader, writer, port, "GET", path)
+        reading = json.loads(body) if status == 200 else {}
+    if reading and reading.get("status") != "completed":
+        return 0  # failed: not a reading the client can use
+    return status
 
 
 async def worker(args, steps, ticket, deadline: float, stats: dict) -> None:
@@ -63,8 +84,17 @@ async def worker(args, steps, ticket, deadline: float, stats: dict) -> None:
             if writer is None:
                 reader, writer = await asyncio.open_connection(HOST, args.port)
             async with asyncio.timeout(REQUEST_TIMEOUT):
-                status, close = await call(reader, writer, args.port, method, path)
-        except (OSError, TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError):
+                status, close, body = await call(reader, writer, args.port, method, path)
+                if kind == "reading" and not close:
+                    status = await finish_reading(reader, writer, args.port, status, body)
+        except (
+            OSError,
+            TimeoutError,
+            ValueError,
+            IndexError,
+            KeyError,
+            asyncio.IncompleteReadError,
+        ):
             status, close = 0, True  # 0: no HTTP answer (reset, timeout, garbage)
         stats["latency"].setdefault(kind, []).append((time.perf_counter() - start) * 1000)
         if not 200 <= status < 400:
@@ -120,7 +150,9 @@ def main() -> None:
     """Parse arguments, run, print the JSON summary."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mix", choices=("mix", "cards", "soak", "readings"), default="mix")
+    parser.add_argument(
+        "--mix", choices=("mix", "cards", "card", "soak", "readings"), default="mix"
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=float, default=0, help="seconds (time mode)")
     parser.add_argument("--count", type=int, default=10**9, help="requests (count mode)")

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import asyncpg
 import httpx
+import servers  # bench/ is sys.path[0] when run as a script
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fakes.app_server import AppServer
 from fakes.pg_cluster import ThrowawayPostgres
 from tarot.config import Settings
 from tarot.db.migrate import seed, upgrade
@@ -51,9 +50,10 @@ async def main() -> None:
         async with db.sessionmaker.begin() as session:
             await seed(session)
         await db.dispose()
-        log = Path(tempfile.mkdtemp()) / "server.log"
-        with AppServer(env={"DATABASE_URL": url}, log_path=log) as server:
-            async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
+        server = servers.ours("outage", database_url=url, cpu=None)
+        try:
+            base_url = f"http://127.0.0.1:{server.port}"
+            async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
                 created = await http.post(
                     "/api/v1/readings", json={"question": "Timing?", "spread": "single"}
                 )
@@ -70,6 +70,8 @@ async def main() -> None:
                     up()
                     recovery = await first(http, path, 200, began)
                     rows.append((name, answers, recovery))
+        finally:
+            servers.stop(server)
         print(f"| database | {ASKED} answers | first / slowest | restart/thaw to first 200 |")
         print("|---|---|---|---|")
         for name, answers, recovery in rows:

@@ -6,15 +6,15 @@ no key or network is needed, then 20 concurrent clients on `POST /readings?wait=
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-import run  # bench/ is sys.path[0] when run as a script
-from run import PROCS, launch, load, markdown, reset_database, stop
+import servers  # bench/ is sys.path[0] when run as a script
+from report import Row, markdown
+from traffic import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fakes.llm_servers import FakeLLMServer
@@ -38,47 +38,50 @@ def lazy_saving(fake: FakeLLMServer, provider: str) -> tuple[float, float, str]:
         env |= {"OPENAI_API_KEY": "sk-bench", "TAROT_OPENAI_BASE_URL": fake.openai_base_url}
     else:
         env |= {"GEMINI_API_KEY": "gm-bench", "TAROT_GEMINI_BASE_URL": fake.gemini_base_url}
-    server = launch(f"lazy-{provider}", run.TAROT, **env)
+    server = servers.ours(f"lazy-{provider}", **env)
     try:
         before = server.idle_rss()
         written_by = post_reading(server.port)["provider"]
         time.sleep(1.0)
         return before, server.rss(), written_by
     finally:
-        stop(server.proc)
+        servers.stop(server)
 
 
 def main() -> None:
     """Print the lazy-load table and the readings latency under 20 clients."""
-    asyncio.run(reset_database())
+    servers.reset_database()
+    servers.prepare()
     rows = []
     try:
         with FakeLLMServer() as fake:
             for provider in ("openai", "gemini"):
                 before, after, written_by = lazy_saving(fake, provider)
                 rows.append(
-                    (
+                    Row(
                         f"RSS before / after first {provider} reading",
                         f"written by {provider}",
                         f"{before} / {after} MB",
-                        f"+{after - before:.1f} MB, by {written_by}",
+                        f"+{after - before:.1f} MB",
+                        f"by {written_by}",
                     )
                 )
-        server = launch("readings", run.TAROT)
+        server = servers.ours("readings")
         try:
-            stats, peak = load(server, "readings", False, connections=20, duration=15)
+            stats = load(server, "readings", connections=20, seconds=15)
         finally:
-            stop(server.proc)
+            servers.stop(server)
         rows.append(
-            (
+            Row(
                 "POST /readings?wait=true, offline, 20 clients",
                 "p50 / p99",
                 f"{stats['p50_ms']} / {stats['p99_ms']} ms",
-                f"{stats['rps']} readings/s, {stats['errors']} errors, peak {peak} MB",
+                f"{stats['rps']} readings/s, {stats['cpu_10k']} CPU s/10k",
+                f"{stats['errors']} errors, peak {stats['peak_sampled_mb']} MB",
             )
         )
     finally:
-        stop(*PROCS)
+        servers.stop_all()
     print(markdown(rows))
 
 
