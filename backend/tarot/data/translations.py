@@ -7,6 +7,7 @@ over those rows at load time. A new language is a new folder, no code and no mig
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib.resources import files
 
 from tarot.data import CARD_FILES, SPREADS_FILE, load_cards, load_spreads
@@ -30,6 +31,7 @@ def _folder():
     return files(__package__).joinpath("i18n")
 
 
+@cache  # the folders ship with the package; listing them per request cost a listdir each
 def catalog_languages() -> tuple[str, ...]:
     """English and every language that has a folder of translations, sorted."""
     found = (entry.name for entry in _folder().iterdir() if entry.is_dir())
