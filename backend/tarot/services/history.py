@@ -12,6 +12,7 @@ from tarot.db.models import Reading
 from tarot.schemas.common import Page
 from tarot.schemas.readings import FollowUpSummary, ReadingSummary
 from tarot.services.layouts import spread_label
+from tarot.statuses import ReadingStatus
 
 
 def _like(text: str) -> str:
@@ -56,7 +57,7 @@ async def list_readings(
     items = [
         ReadingSummary(
             id=row.id,
-            status=row.status,
+            status=ReadingStatus(row.status),
             question=row.question,
             spread=spread_label(row),
             note=row.note if owner_id is not None else None,
@@ -75,7 +76,10 @@ async def follow_ups_of(*, session: AsyncSession, parent_id: uuid.UUID) -> list[
     )
     return [
         FollowUpSummary(
-            id=row.id, status=row.status, question=row.question, created_at=row.created_at
+            id=row.id,
+            status=ReadingStatus(row.status),
+            question=row.question,
+            created_at=row.created_at,
         )
         for row in rows
     ]
