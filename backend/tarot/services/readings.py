@@ -146,39 +146,43 @@ async def to_schema(
     written_in = None
     if reading.status == ReadingStatus.completed:
         written_in = reader.get("language") if reading.provider == "offline" else reading.language
-    return ReadingRead(
-        id=reading.id,
-        status=reading.status,
-        question=reading.question,
-        spread=spread_label(reading),
-        parent_id=reading.parent_id,
-        follow_ups=follow_ups or [],
-        draw_source=reading.draw_source or "server",
-        focus=reading.focus,
-        tone=reading.tone,
-        note=reading.note if show_note else None,
-        language=reading.language,
-        reversals=reading.reversals,
-        seed=reading.seed,
-        cards=cards,
-        interpretation=reading.interpretation,
-        answer=reader.get("answer"),
-        sections=named_sections(
-            reader.get("sections", []), {card.position: card.position_name for card in cards}
-        ),
-        safety_class=reading.safety_class,
-        written_language=written_in,
-        language_fallback=bool(written_in and reader.get("language_fallback"))
-        and reading.provider == "offline",
-        provider=reading.provider,
-        model=reading.model,
-        attempts=reading.attempts or [],
-        usage=reading.usage,
-        error=reading.error,
-        created_at=reading.created_at,
-        started_at=reading.started_at,
-        completed_at=reading.completed_at,
-        stream_url=stream_url,
+    # The row holds plain strings and JSON (status, focus, sections, attempts, ...): the schema
+    # validates them into its enums and models, so they go in as untyped data.
+    return ReadingRead.model_validate(
+        dict(
+            id=reading.id,
+            status=reading.status,
+            question=reading.question,
+            spread=spread_label(reading),
+            parent_id=reading.parent_id,
+            follow_ups=follow_ups or [],
+            draw_source=reading.draw_source or "server",
+            focus=reading.focus,
+            tone=reading.tone,
+            note=reading.note if show_note else None,
+            language=reading.language,
+            reversals=reading.reversals,
+            seed=reading.seed,
+            cards=cards,
+            interpretation=reading.interpretation,
+            answer=reader.get("answer"),
+            sections=named_sections(
+                reader.get("sections", []), {card.position: card.position_name for card in cards}
+            ),
+            safety_class=reading.safety_class,
+            written_language=written_in,
+            language_fallback=bool(written_in and reader.get("language_fallback"))
+            and reading.provider == "offline",
+            provider=reading.provider,
+            model=reading.model,
+            attempts=reading.attempts or [],
+            usage=reading.usage,
+            error=reading.error,
+            created_at=reading.created_at,
+            started_at=reading.started_at,
+            completed_at=reading.completed_at,
+            stream_url=stream_url,
+        )
     )
 
 
