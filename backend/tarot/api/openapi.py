@@ -60,7 +60,7 @@ SECURITY_SCHEMES = {
         "description": "The TAROT_OPS_TOKEN of the deployment.",
     },
 }
-SECURITY = {
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "optional": [{}, {"bearer": []}],
     "required": [{"bearer": []}],
     "ops": [{"opsToken": []}],
@@ -146,7 +146,8 @@ def _calls(dependant: Any) -> list[Callable]:
 
 def _implied(route: Any, table: dict) -> tuple[str | None, set[int]]:
     """The security and error statuses a route's dependencies imply."""
-    security, statuses = None, set()
+    security: str | None = None
+    statuses: set[int] = set()
     for call in _calls(route.dependant):
         kind, errors = table.get(call, (None, ()))
         statuses.update(errors, getattr(call, "documented_errors", ()))
@@ -196,6 +197,8 @@ def build_document(app: Any) -> dict[str, Any]:
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
         security, statuses = _implied(route, table)
+        if route.methods is None:  # every APIRoute has methods; None would be FastAPI's bug
+            raise RuntimeError(f"{route.path_format} is an APIRoute without methods")
         for method in route.methods:
             operation = document["paths"][route.path_format][method.lower()]
             responses = operation["responses"]
