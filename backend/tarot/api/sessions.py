@@ -9,7 +9,7 @@ double-submit token, also readable from the `tarot_csrf` cookie by the page's ow
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal, TypedDict
 
 from fastapi import APIRouter, Body, Cookie, Header, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -58,9 +58,19 @@ def token_body(issued: session_service.Issued, *, cookie_mode: bool) -> TokenRea
     )
 
 
+class _CookieOptions(TypedDict):
+    max_age: int
+    secure: bool
+    samesite: Literal["lax"]
+
+
 def set_cookies(response: Response, issued: session_service.Issued) -> None:
     """The refresh cookie (httpOnly, Secure, SameSite=Lax, auth path only) and the CSRF one."""
-    common = {"max_age": issued.refresh_expires_in, "secure": True, "samesite": "lax"}
+    common: _CookieOptions = {
+        "max_age": issued.refresh_expires_in,
+        "secure": True,
+        "samesite": "lax",
+    }
     response.set_cookie(
         REFRESH_COOKIE, issued.refresh_token, path=COOKIE_PATH, httponly=True, **common
     )
