@@ -2,11 +2,13 @@
 
 import logging
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import delete, select, text, update
 
 from tarot.config import Settings
 from tarot.db.migrate import seed, upgrade
-from tarot.db.session import create_database
+from tarot.db.models import Card
+from tarot.db.session import create_database, rowcount
 
 QUESTION = "Will my secret plan with Dana work out?"
 
@@ -54,3 +56,20 @@ async def test_postgres_errors_hide_parameters_too(make_settings):
         await db.dispose()
     assert "violates not-null constraint" in message
     assert QUESTION not in message
+
+
+async def test_rowcount_counts_dml_rows_and_refuses_other_results(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'count.db'}"
+    await upgrade(url)
+    db = create_database(Settings(DATABASE_URL=url))
+    try:
+        async with db.sessionmaker.begin() as session:
+            await seed(session)
+            touched = await session.execute(update(Card).values(name=Card.name))
+            assert rowcount(touched) == 78
+            gone = await session.execute(delete(Card).where(Card.code == "no-such-card"))
+            assert rowcount(gone) == 0
+            with pytest.raises(TypeError, match="UPDATE or DELETE"):
+                rowcount(await session.execute(select(Card)))
+    finally:
+        await db.dispose()

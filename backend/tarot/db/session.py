@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, Result, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +18,15 @@ from sqlalchemy.ext.asyncio import (
 
 from tarot.config import Settings
 from tarot.db.outage import quiet_dead_connections
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows the UPDATE or DELETE that gave `result` touched."""
+    # AsyncSession.execute is typed to return a Result for any statement; a DML statement's
+    # result is a CursorResult, the one that has a rowcount.
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"a rowcount needs an UPDATE or DELETE, not {type(result).__name__}")
+    return result.rowcount
 
 
 @dataclass(slots=True)
