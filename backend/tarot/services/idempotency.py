@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import IdempotencyKey, Reading, utcnow
-from tarot.db.session import Database
+from tarot.db.session import Database, rowcount
 from tarot.errors import InvalidInput
 from tarot.schemas.readings import ReadingCreate
 from tarot.services import readings as reading_service
@@ -123,4 +123,4 @@ async def purge_expired(*, db: Database, ttl_seconds: float) -> int:
         result = await session.execute(
             delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
         )
-    return result.rowcount
+    return rowcount(result)
