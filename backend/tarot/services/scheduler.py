@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import delete, text, update
 
 from tarot.db.models import Reading, utcnow
-from tarot.db.session import Database
+from tarot.db.session import Database, rowcount
 from tarot.llm.chain import ProviderChain
 from tarot.services.cache import Cache
 from tarot.services.cards import list_cards, load_deck
@@ -65,9 +65,9 @@ async def reclaim_stuck(*, db: Database, queue: ReadingQueue) -> int:
                 claims=Reading.claims + 1,
             )
         )
-        if result.rowcount:
+        if rowcount(result):
             await wake_on_commit(session=session, db=db, queue=queue)
-    return result.rowcount
+    return rowcount(result)
 
 
 async def purge_old(*, db: Database, days: int) -> int:
@@ -78,7 +78,7 @@ async def purge_old(*, db: Database, days: int) -> int:
                 Reading.owner_id.is_(None), Reading.created_at < utcnow() - timedelta(days=days)
             )
         )
-    return result.rowcount
+    return rowcount(result)
 
 
 async def warm_catalog(*, db: Database, cache: Cache, image_base_url: str) -> None:
