@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, utcnow
-from tarot.db.session import Database
+from tarot.db.session import Database, rowcount
 from tarot.llm.attempts import ChainRun
 from tarot.statuses import ReadingStatus
 
@@ -135,7 +135,7 @@ async def _fenced(db: Database, reading: Reading, values: dict) -> None:
     )
     async with db.writing(), db.sessionmaker.begin() as session:
         result = await session.execute(statement)
-    if result.rowcount == 0:
+    if rowcount(result) == 0:
         raise LeaseLost(str(reading.id))
 
 
