@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.config import Settings
 from tarot.db.models import AuthSession, RefreshToken, User, utcnow
-from tarot.db.session import Database
+from tarot.db.session import Database, rowcount
 from tarot.errors import Forbidden, NotFound, Unauthorized
 from tarot.services import accounts as account_service
 from tarot.services.passwords import hash_password, verify_password
@@ -162,7 +162,7 @@ async def rotate(
         .where(RefreshToken.token_hash == row.token_hash, RefreshToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         await _revoke_ids(session=session, cache=cache, ids=[auth.id], now=now)
         log.warning("refresh token reuse: revoked session %s of account %s", auth.id, auth.user_id)
         return None
@@ -286,4 +286,4 @@ async def purge_ended(*, db: Database) -> int:
         result = await session.execute(
             delete(AuthSession).where(AuthSession.expires_at <= utcnow())
         )
-    return result.rowcount
+    return rowcount(result)
