@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tarot.db.models import Reading, Share
+from tarot.db.session import rowcount
 from tarot.errors import Conflict, NotFound
 from tarot.services.readings import get_reading
 
@@ -56,5 +57,5 @@ async def revoke_share(
     if reading.owner_id != owner_id:
         raise NotFound(f"No reading {reading_id}.")
     result = await session.execute(delete(Share).where(Share.reading_id == reading.id))
-    if not result.rowcount:
+    if not rowcount(result):
         raise NotFound("This reading has no share link.")
