@@ -6,7 +6,15 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./tarot.db"
 RATE_LIMIT_SCHEMES = frozenset({"memory", "redis", "rediss", "redis+unix"})
@@ -178,12 +186,20 @@ class Settings(BaseModel):
         """
         values: dict[str, str] = {}
         for name, field in cls.model_fields.items():
-            aliases = field.validation_alias.choices if field.validation_alias else []
-            for key in (*aliases, f"TAROT_{name.upper()}"):
+            for key in (*_variable_names(field.validation_alias), f"TAROT_{name.upper()}"):
                 if key in environ:
                     values[name] = environ[key]
                     break
         return cls.model_validate(values, by_name=True)
+
+
+def _variable_names(alias: str | AliasPath | AliasChoices | None) -> list[str]:
+    """The environment variables a field's alias names, in order."""
+    choices = alias.choices if isinstance(alias, AliasChoices) else [] if alias is None else [alias]
+    names = [choice for choice in choices if isinstance(choice, str)]
+    if len(names) != len(choices):  # a path reaches into nested data; a variable has none
+        raise TypeError(f"a setting's alias must be variable names, not a path: {alias!r}")
+    return names
 
 
 @lru_cache
