@@ -51,7 +51,10 @@ def script_head() -> str:
     """The head revision according to alembic's own scripts."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config("")).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config("")).get_current_head()
+    if head is None:  # the package ships its migrations; none found means a broken install
+        raise RuntimeError("alembic/versions holds no migration: the package is incomplete")
+    return head
 
 
 async def is_ready(engine: AsyncEngine) -> bool:
@@ -86,6 +89,6 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         for index, spread in enumerate(load_spreads())
         if spread["slug"] not in have_spreads
     ]
-    session.add_all(new_cards + new_spreads)
+    session.add_all([*new_cards, *new_spreads])
     await session.flush()
     return {"cards": len(new_cards), "spreads": len(new_spreads)}
