@@ -46,8 +46,8 @@ def _where(url: str) -> str:
 
 def describe_cause(error: BaseException) -> str:
     """The root cause in a few words, without the URL (it may hold a password)."""
-    while getattr(error, "orig", None) is not None or error.__cause__ is not None:
-        error = getattr(error, "orig", None) or error.__cause__
+    while (inner := getattr(error, "orig", None) or error.__cause__) is not None:
+        error = inner
     name = type(error).__name__
     if isinstance(error, socket.gaierror):
         return "unknown host"
