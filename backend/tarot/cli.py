@@ -44,7 +44,7 @@ async def _seed(database_url: str) -> None:
     from tarot.db.session import create_database
 
     await check_schema(database_url)
-    db = create_database(Settings(DATABASE_URL=database_url))
+    db = create_database(Settings(database_url=database_url))
     try:
         async with db.sessionmaker.begin() as session:
             added = await seed(session)
@@ -99,7 +99,7 @@ async def _create_admin(database_url: str, email: str, password: str) -> str:
     from tarot.services.accounts import create_admin, find_user
 
     await check_schema(database_url)
-    db = create_database(Settings(DATABASE_URL=database_url))
+    db = create_database(Settings(database_url=database_url))
     try:
         async with db.sessionmaker.begin() as session:
             existing = await find_user(session=session, email=email)
