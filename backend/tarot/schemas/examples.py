@@ -41,6 +41,12 @@ READING_CREATE = {
     "reversals": True,
     "language": "en",
 }
+FOLLOW_UP = {
+    "id": "7c2e9b14-3f6a-4d8e-b1a5-0e9d8c7b6a54",
+    "status": ReadingStatus.completed,
+    "question": "What is blocking the new role?",
+    "created_at": "2026-01-01T09:05:00Z",
+}
 READING = {
     "id": "0b7f4a0e-4a9e-4c3e-9d53-6a2f1c9e8b10",
     "status": ReadingStatus.completed,
@@ -90,14 +96,7 @@ READING = {
     "usage": None,
     "error": None,
     "parent_id": None,
-    "follow_ups": [
-        {
-            "id": "7c2e9b14-3f6a-4d8e-b1a5-0e9d8c7b6a54",
-            "status": ReadingStatus.completed,
-            "question": "What is blocking the new role?",
-            "created_at": "2026-01-01T09:05:00Z",
-        }
-    ],
+    "follow_ups": [FOLLOW_UP],
     "draw_source": "server",
     "focus": "career",
     "tone": "practical",
@@ -145,7 +144,10 @@ PERSONAL_DAILY = {
 
 USER_CREATE = {"email": "seer@example.com", "password": "at least ten characters"}
 LOGIN = USER_CREATE | {"device_name": "Pixel 9"}
-TOKEN = {"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", "token_type": "bearer"}
+TOKEN: dict[str, str | int] = {
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl",
+    "token_type": "bearer",
+}
 TOKEN |= {"expires_in": 900, "refresh_token": "kP3vQ9sX1bN7mR2tY8wZ4cF6hJ0lD5gA3eU9iO1pS7q"}
 TOKEN |= {"refresh_expires_in": 2592000, "session_id": "0b7e5c1a-3d2f-4a6b-9c8d-7e1f2a3b4c5d"}
 REFRESH = {"refresh_token": TOKEN["refresh_token"]}
@@ -199,7 +201,7 @@ EXAMPLES = {
         if key not in ("seed", "attempts", "usage", "error")
     },
     "ReadingSummary": READING_SUMMARY,
-    "FollowUpSummary": READING["follow_ups"][0],
+    "FollowUpSummary": FOLLOW_UP,
     "Page_ReadingSummary_": {"items": [READING_SUMMARY], "total": 1, "limit": 20, "offset": 0},
     "UserCreate": USER_CREATE,
     "Login": LOGIN,
