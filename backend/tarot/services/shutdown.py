@@ -11,8 +11,11 @@ import asyncio
 import signal
 import threading
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+Handler = Callable[[int, FrameType | None], Any]
 
 
 def drain_on_signals(on_drain: Callable[[], None]) -> Callable[[], None]:
@@ -20,13 +23,13 @@ def drain_on_signals(on_drain: Callable[[], None]) -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     loop = asyncio.get_running_loop()
-    chained: dict[int, object] = {}
+    chained: dict[signal.Signals, Handler] = {}
     for sig in SIGNALS:
         previous = signal.getsignal(sig)
         if not callable(previous) or previous is signal.default_int_handler:
             continue  # no server captured it (tests, scripts): leave the default alone
 
-        def handler(signum, frame, _previous=previous) -> None:
+        def handler(signum: int, frame: FrameType | None, _previous: Handler = previous) -> None:
             loop.call_soon_threadsafe(on_drain)
             _previous(signum, frame)
 
