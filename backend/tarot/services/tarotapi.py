@@ -19,10 +19,10 @@ from tarot.services.cards import load_deck
 # Clients key their image maps on the original's names for these three.
 NAME_OVERRIDES = {"ar08": "Fortitude", "ar10": "Wheel Of Fortune", "ar20": "The Last Judgment"}
 SUITS = ("wands", "cups", "pentacles", "swords")
-RANKS = ("page", "knight", "queen", "king", "ace")
+RANKS: tuple[str, ...] = ("page", "knight", "queen", "king", "ace")
 RANKS += ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 COURTS = RANKS[:4]
-FIELDS = ("name", "name_short", "value", "value_int", "suit", "type")
+FIELDS: tuple[str, ...] = ("name", "name_short", "value", "value_int", "suit", "type")
 FIELDS += ("meaning_up", "meaning_rev", "desc")
 
 
@@ -53,7 +53,12 @@ def compat_card(card: CardRead) -> dict:
     }
     if card.arcana == "major":
         value = "ZERO" if card.number == 0 else str(card.number)
-        head = {"type": "major", "name_short": card.code, "name": name, "value": value}
+        head: dict[str, str | int | None] = {
+            "type": "major",
+            "name_short": card.code,
+            "name": name,
+            "value": value,
+        }
         return head | {"value_int": card.number} | texts
     head = {"name": name, "name_short": card.code, "value": card.rank, "value_int": card.number}
     return head | {"suit": card.suit, "type": "minor"} | texts
