@@ -13,7 +13,7 @@ from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.outage import is_database_outage
 from tarot.db.session import Database
-from tarot.llm.attempts import RESTART, Attempt, ChainExhausted, ChainRun, StreamCut
+from tarot.llm.attempts import Attempt, ChainExhausted, ChainRun, Restart, StreamCut
 from tarot.llm.base import ReadingContext
 from tarot.llm.chain import ProviderChain
 from tarot.llm.prompt import build_prompt
@@ -108,7 +108,7 @@ class ReadingWriter:
                 prompt, run, deadline=deadline, pinned=lambda: live.delivered
             )
             async for piece in stream:
-                if piece is RESTART:
+                if isinstance(piece, Restart):  # RESTART, the marker; isinstance narrows
                     # Nobody saw the text so far: the next provider writes it anew.
                     await self._retrying(lambda: self._new_generation(reading))
                     live.restart(reading.claims)
