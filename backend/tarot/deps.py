@@ -196,8 +196,9 @@ def rate_limit(scope: str, *, by_account: bool = True):
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
         await limiter.hit(rule=rule, scope=scope, client=client)
 
-    for dependency in (check, check_ip):  # read by api/openapi.py
-        dependency.documented_errors = (429,)  # type: ignore[attr-defined]
+    for dependency in (check, check_ip):  # read by api/openapi.py with getattr
+        # setattr: mypy types a function's attributes as fixed, so plain assignment fails.
+        setattr(dependency, "documented_errors", (429,))  # noqa: B010
     return Depends(check if by_account else check_ip)
 
 
