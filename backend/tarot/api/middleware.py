@@ -117,7 +117,8 @@ class BodySizeLimit:
 class CORSExcept:
     """CORS for the API except under `prefix`, whose routes send their own public policy."""
 
-    def __init__(self, app: Any, prefix: str, **options: Any):
+    # app is positional-only: Starlette passes it so, and **options must not be able to name it.
+    def __init__(self, app: Any, /, prefix: str, **options: Any):
         from starlette.middleware.cors import CORSMiddleware  # only when origins are set
 
         self.app, self.prefix = app, prefix
