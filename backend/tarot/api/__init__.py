@@ -7,4 +7,5 @@ import sys
 # it, so no v1 model can exist and the answer is no: a None entry makes that import fail,
 # which FastAPI reads as "no v1" (its ImportError branch). Left alone if already loaded.
 if "pydantic.v1" not in sys.modules:
+    # typeshed types sys.modules as modules only; the import system documents None as "blocked".
     sys.modules["pydantic.v1"] = None  # type: ignore[assignment]
