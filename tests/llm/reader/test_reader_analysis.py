@@ -17,7 +17,31 @@ CRISIS = [
     "No quiero vivir más, ¿va a mejorar algo?",
     "He pensado en suicidarme",
     "¿Debería quitarme la vida?",
+    # Indirect phrasings: no method named, only the wish not to go on.
+    "I feel like there is no point in living anymore",
+    "There's nothing left to live for",
+    "I'm so tired of living. Will it ever change?",
+    "Life feels pointless, will it change?",
+    "我覺得活著沒有意思",
+    "我撐不下去了",
+    "Estoy cansada de vivir",
+    "La vida no tiene sentido, ¿cambiará?",
 ]
+
+# Everyday questions that share words with the phrasings above must still get a reading.
+NOT_CRISIS = [
+    "Is there any point in applying for this job?",
+    "Should I end things with my boyfriend?",
+    "I'm tired of my job, should I quit?",
+    "Is living abroad the right choice?",
+    "No quiero seguir en este trabajo, ¿debo irme?",
+    "我該繼續撐著這份工作嗎？",
+]
+
+
+@pytest.mark.parametrize("question", NOT_CRISIS)
+def test_everyday_questions_are_not_crises(question):
+    assert analyse(question).safety_class != "crisis"
 
 
 @pytest.mark.parametrize("question", CRISIS)
