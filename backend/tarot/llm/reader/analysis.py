@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from tarot.llm.reader import data
 
@@ -149,6 +149,7 @@ def analyse(question: str, language: str = "en") -> Analysis:
     )
 
 
+@lru_cache(maxsize=4096)  # asked of card lines, a bounded set; callers must not change it
 def topic_counts(language: str, text: str) -> Counter:
     """How often each topic's terms occur in a text, read with one language's lexicon."""
     if language not in data.lexicon_languages():

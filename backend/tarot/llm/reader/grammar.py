@@ -25,6 +25,8 @@ class Grammar:
         self.words = phrases["words"]
         self.names = data.card_names(language) if language != data.DEFAULT_LANGUAGE else {}
         self.capitalize = bool(self.rules.get("capitalize"))
+        self._contractions = tuple(self.rules.get("contractions", {}).items())
+        self._sentence_end = self.rules.get("sentence_end", ".")
         self._cards: dict[tuple[str, str, bool], str] = {}
         self._lines: dict[str, str] = {}
 
@@ -101,13 +103,20 @@ class Grammar:
         sentence = sentence.strip()
         if not sentence:
             return sentence
-        for old, new in self.rules.get("contractions", {}).items():
+        for old, new in self._contractions:
             sentence = sentence.replace(old, new)
         if self.capitalize:
-            index = next((i for i, char in enumerate(sentence) if char.isalnum()), 0)
-            sentence = sentence[:index] + sentence[index].upper() + sentence[index + 1 :]
+            first = sentence[0]
+            if first.isalnum():  # the usual case, without scanning for the first letter
+                sentence = first.upper() + sentence[1:]
+            else:
+                index = next((i for i, char in enumerate(sentence) if char.isalnum()), 0)
+                sentence = sentence[:index] + sentence[index].upper() + sentence[index + 1 :]
         if not sentence.rstrip(_CLOSERS).endswith(_TERMINAL):
-            sentence += self.rules.get("sentence_end", ".")
+            sentence += self._sentence_end
+        # A search first: most sentences have no double stop, and sub() parses its template.
+        if _DOUBLE_STOP.search(sentence) is None:
+            return sentence
         return _DOUBLE_STOP.sub(r"\1\2", sentence)
 
     def sentences(self, parts: list[str]) -> str:

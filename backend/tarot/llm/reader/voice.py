@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from tarot.llm.reader import data
@@ -61,6 +61,12 @@ def _variant_words(language: str, tone: str, slot: str) -> tuple[frozenset[str],
     )
 
 
+@lru_cache(maxsize=4096)  # card lines are a bounded set; a question in a line is not
+def _head_words(line: str) -> frozenset[str]:
+    """The stems of a line's longer words, lower-cased."""
+    return frozenset(w.strip(",.;:").lower()[:4] for w in line.split() if len(w.strip(",.;:")) > 3)
+
+
 class Voice:
     """Seeded choice among a slot's variants, never the same sentence twice in a reading."""
 
@@ -88,7 +94,7 @@ class Voice:
             # A frame that repeats the line's opening words ("Around you, ... around you") is
             # tried last.
             # Compared by stem, so "The test here..." and "...what tests you" clash too.
-            head = {w.strip(",.;:").lower()[:4] for w in line.split() if len(w.strip(",.;:")) > 3}
+            head = _head_words(line)
             words = _variant_words(self.language, self.tone_name, slot)
             clash = [i for i in order if head & words[i]]
             if clash:
