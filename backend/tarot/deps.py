@@ -92,9 +92,11 @@ async def require_ops(request: Request) -> None:
         raise Unauthorized("This route needs the ops bearer token.")
 
 
-async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncSession]:
+# The dependencies every reading request solves (the session, the caller, the rate limit) read
+# the state container themselves: each sub-dependency is one more solve per request.
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session per request: committed when the route succeeds, rolled back otherwise."""
-    async with db.sessionmaker() as session:
+    async with state_of(request.app).db.sessionmaker() as session:
         try:
             yield session
         except BaseException as exc:
@@ -123,9 +125,7 @@ SessionCacheDep = Annotated[session_service.SessionCache, Depends(get_session_ca
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_optional_user(
-    request: Request, session: SessionDep, settings: SettingsDep, cache: SessionCacheDep
-) -> User | None:
+async def get_optional_user(request: Request, session: SessionDep) -> User | None:
     """The caller's account when a bearer token is sent; a bad token is a 401, not anonymous.
 
     The token's session must still be live (a cached primary-key lookup that also loads the
@@ -137,9 +137,12 @@ async def get_optional_user(
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send the access token as 'Authorization: Bearer <token>'.")
-    user_id, session_id = account_service.claims_from_token(settings=settings, token=token.strip())
+    state = state_of(request.app)
+    user_id, session_id = account_service.claims_from_token(
+        settings=state.settings, token=token.strip()
+    )
     user = await session_service.active_user(
-        session=session, cache=cache, user_id=user_id, session_id=session_id
+        session=session, cache=state.session_cache, user_id=user_id, session_id=session_id
     )
     if user is None:
         raise Unauthorized("The access token is invalid or expired.")
@@ -183,18 +186,21 @@ def rate_limit(scope: str, *, by_account: bool = True):
     (the refresh) that must work while a stale access token is still being sent.
     """
 
-    async def check_ip(request: Request, settings: SettingsDep, limiter: LimiterDep) -> None:
-        await limiter.hit(rule=settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}")
+    async def check_ip(request: Request) -> None:
+        state = state_of(request.app)
+        await state.limiter.hit(
+            rule=state.settings.rate_auth, scope=scope, client=f"ip:{_client_ip(request)}"
+        )
 
-    async def check(
-        request: Request, user: OptionalUser, settings: SettingsDep, limiter: LimiterDep
-    ) -> None:
+    async def check(request: Request, user: OptionalUser) -> None:
+        state = state_of(request.app)
+        settings = state.settings
         if scope == "readings":
             rule = settings.rate_readings_user if user else settings.rate_readings_anonymous
         else:
             rule = settings.rate_auth
         client = f"user:{user.id}" if user else f"ip:{_client_ip(request)}"
-        await limiter.hit(rule=rule, scope=scope, client=client)
+        await state.limiter.hit(rule=rule, scope=scope, client=client)
 
     for dependency in (check, check_ip):  # read by api/openapi.py with getattr
         # setattr: mypy types a function's attributes as fixed, so plain assignment fails.

@@ -14,12 +14,14 @@ from tarot.api.openapi import headers
 from tarot.config import Settings
 from tarot.db.models import Reading
 from tarot.db.session import Database
-from tarot.deps import CatalogCacheDep, DbDep, QueueDep, SessionDep, SettingsDep
+from tarot.deps import SessionDep
 from tarot.schemas.readings import FollowUpSummary, ReadingRead
 from tarot.services import readings as reading_service
 from tarot.services.cache import Cache
+from tarot.services.memory import MemoryGuard
 from tarot.services.pipeline.workers import ReadingQueue
 from tarot.services.stream_tokens import issue_stream_token
+from tarot.state import state_of
 from tarot.statuses import TERMINAL
 
 
@@ -56,6 +58,7 @@ class Replier:
     cache: Cache
     queue: ReadingQueue
     settings: Settings
+    memory: MemoryGuard
 
     async def present(
         self,
@@ -106,16 +109,20 @@ class Replier:
         return await self.present(reading)
 
 
-async def get_replier(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    db: DbDep,
-    cache: CatalogCacheDep,
-    queue: QueueDep,
-    settings: SettingsDep,
-) -> Replier:
-    return Replier(request, response, session, db, cache, queue, settings)
+async def get_replier(request: Request, response: Response, session: SessionDep) -> Replier:
+    # The app's parts come from the state container, not one sub-dependency each: this is
+    # solved on every reading request.
+    state = state_of(request.app)
+    return Replier(
+        request,
+        response,
+        session,
+        state.db,
+        state.catalog_cache,
+        state.queue,
+        state.settings,
+        state.memory,
+    )
 
 
 ReplierDep = Annotated[Replier, Depends(get_replier)]

@@ -16,7 +16,6 @@ from tarot.api.routing import Deferred
 from tarot.deps import (
     CurrentUser,
     DbDep,
-    MemoryDep,
     OptionalUser,
     QueueDep,
     SessionDep,
@@ -92,7 +91,6 @@ async def create_reading(
     data: ReadingCreate,
     user: OptionalUser,
     reply: ReplierDep,
-    memory: MemoryDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished reading.")] = False,
     idempotency_key: Annotated[
         str | None,
@@ -113,7 +111,7 @@ async def create_reading(
         cache=reply.cache,
         queue=reply.queue,
         settings=reply.settings,
-        memory=memory,
+        memory=reply.memory,
         data=data,
         owner_id=user.id if user else None,
     )

@@ -162,7 +162,7 @@ async def logout(
             csrf=csrf,
             from_cookie=from_cookie,
         )
-    elif (user := await get_optional_user(request, session, settings, cache)) is not None:
+    elif (user := await get_optional_user(request, session)) is not None:
         await session_service.end(
             session=session, cache=cache, user_id=user.id, session_id=request.state.session_id
         )
