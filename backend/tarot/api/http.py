@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
 from fastapi import Request, Response
+from starlette.datastructures import URLPath
+from starlette.routing import Route
 
 from tarot.services.cache import CachedBody
 from tarot.state import state_of
 
+# Each app's routes by name, found once: url_path_for asks every route in turn (each miss a
+# raised NoMatchFound), and reading answers build two URLs.
+_routes: WeakKeyDictionary[Any, dict[str, Route]] = WeakKeyDictionary()
+
+
+def path_for(app: Any, name: str, **params: Any) -> URLPath:
+    """`app.url_path_for(name, ...)`, with the route found by its name once per app."""
+    named = _routes.setdefault(app, {})
+    route = named.get(name)
+    if route is None:
+        found = [r for r in app.router.routes if isinstance(r, Route) and r.name == name]
+        if len(found) != 1:  # a mount's route, or a name used twice: the router decides
+            return app.url_path_for(name, **params)
+        route = named[name] = found[0]
+    return route.url_path_for(name, **params)
+
 
 def link(request: Request, name: str, **params: object) -> str:
     """The URL of a route: absolute under TAROT_PUBLIC_URL, else relative; never from Host."""
-    path = request.scope.get("root_path", "") + request.app.url_path_for(name, **params)
+    path = request.scope.get("root_path", "") + path_for(request.app, name, **params)
     base = state_of(request.app).settings.public_url
     return base.rstrip("/") + path if base else path
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tarot.api.http import link
+from tarot.api.http import link, path_for
 from tarot.api.openapi import headers
 from tarot.config import Settings
 from tarot.db.models import Reading
@@ -39,7 +39,11 @@ def accepted_responses(accepted: str, *header_names: str) -> dict[int | str, dic
 
 def stream_url(request: Request, settings: Settings, *, reading_id: uuid.UUID, owned: bool) -> str:
     """The reading's SSE URL; an owned reading's carries a token for that stream alone."""
-    url = str(request.url_for("stream_reading", reading_id=reading_id))
+    url = str(
+        path_for(request.app, "stream_reading", reading_id=reading_id).make_absolute_url(
+            request.base_url
+        )
+    )
     if not owned:
         # The id is the capability already; no token, and PyJWT (+10 MB) stays unimported.
         return url
