@@ -1,6 +1,12 @@
 """Links we hand out (Location, share URLs) come from TAROT_PUBLIC_URL, never from Host."""
 
+import uuid
+
 import pytest
+from starlette.routing import NoMatchFound
+
+from tarot.api.http import path_for
+from tarot.main import create_app
 
 PASSWORD = "correct horse battery"
 EVIL = {"Host": "evil.example"}
@@ -58,3 +64,15 @@ async def test_a_follow_ups_location_ignores_host_too(make_client, base):
         assert follow_up.status_code == 202
         path = f"/api/v1/readings/{follow_up.json()['id']}"
         assert follow_up.headers["location"] == (base or "") + path
+
+
+def test_path_for_builds_what_the_router_builds(make_settings):
+    app = create_app(make_settings("sqlite"))
+    reading_id = uuid.uuid4()
+    for name in ("get_reading", "stream_reading", "get_reading", "list_readings"):
+        params = {} if name == "list_readings" else {"reading_id": reading_id}
+        assert path_for(app, name, **params) == app.url_path_for(name, **params)
+    with pytest.raises(NoMatchFound):
+        path_for(app, "stream_reading")  # the route is kept, its parameters are still checked
+    with pytest.raises(NoMatchFound):
+        path_for(app, "no_such_route")
