@@ -35,8 +35,8 @@ true
 
 @pytest.fixture(scope="module")
 def session_server(start_live_server):
-    """A live server whose access tokens last one second."""
-    with start_live_server(TAROT_ACCESS_TOKEN_MINUTES=str(1 / 60)) as server:
+    """A live server whose access tokens last three seconds."""
+    with start_live_server(TAROT_ACCESS_TOKEN_MINUTES=str(3 / 60)) as server:
         yield server
 
 
@@ -70,7 +70,7 @@ async def test_cookie_login_refresh_after_expiry_and_logout(page, session_server
     assert await page.evaluate("csrfCookie()") == login["csrf_token"]
     assert (await call(page, "/me", token=login["access_token"]))[0] == 200
 
-    await asyncio.sleep(2.1)  # the one-second access token is now expired
+    await asyncio.sleep(3.2)  # the three-second access token is now expired
     assert (await call(page, "/me", token=login["access_token"]))[0] == 401
 
     refused, _ = await call(page, "/auth/refresh", method="POST")
