@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 from tarot.api.openapi import problems
 from tarot.api.reading_replies import ReplierDep, accepted_responses
 from tarot.api.routing import Deferred
-from tarot.deps import MemoryDep, OptionalUser, rate_limit
+from tarot.deps import OptionalUser, rate_limit
 from tarot.schemas.reading_options import FollowUpCreate
 from tarot.schemas.readings import ReadingRead
 from tarot.services import followups as follow_up_service
@@ -43,7 +43,6 @@ async def create_follow_up(
     data: FollowUpCreate,
     user: OptionalUser,
     reply: ReplierDep,
-    memory: MemoryDep,
     wait: Annotated[bool, Query(description="Wait (bounded) for the finished answer.")] = False,
 ) -> ReadingRead:
     follow_up = await follow_up_service.create_follow_up(
@@ -52,7 +51,7 @@ async def create_follow_up(
         cache=reply.cache,
         queue=reply.queue,
         settings=reply.settings,
-        memory=memory,
+        memory=reply.memory,
         parent_id=reading_id,
         owner_id=user.id if user else None,
         data=data,
